@@ -1,0 +1,190 @@
+//! A typed view of the memoized function: its arguments classified, its return type read.
+
+use proc_macro2::Span;
+use syn::visit::Visit;
+use syn::{
+    Attribute, Block, FnArg, GenericParam, Ident, ItemFn, Pat, PatIdent, ReturnType, Signature,
+    Type, TypePath, TypeReference, Visibility,
+};
+
+/// The function under the attribute.
+pub(crate) struct Function {
+    pub(crate) attrs: Vec<Attribute>,
+    pub(crate) vis: Visibility,
+    pub(crate) sig: Signature,
+    pub(crate) block: Box<Block>,
+    pub(crate) inputs: Vec<Input>,
+    pub(crate) output: Output,
+    /// Takes `self` or names `Self`: the attribute is on an associated function.
+    pub(crate) is_method: bool,
+}
+
+/// One argument.
+pub(crate) struct Input {
+    /// The name the wrapper binds it to.
+    pub(crate) name: Ident,
+    pub(crate) kind: InputKind,
+    /// The whole argument, for errors.
+    pub(crate) span: Span,
+}
+
+pub(crate) enum InputKind {
+    /// `&self` or `self: &Self`.
+    SelfRef,
+    /// Any other receiver: `self`, `&mut self`, `self: Box<Self>`.
+    SelfOther,
+    /// An argument taken by value.
+    Value(Box<Type>),
+    /// `&T` (the referent is kept) or `&mut T`.
+    Ref { elem: Box<Type>, mutable: bool },
+}
+
+/// What the function returns, and so what is cached.
+pub(crate) enum Output {
+    /// No return type: `()` is cached.
+    Unit,
+    /// Cached as returned.
+    Plain(Box<Type>),
+    /// A type named `Result` or `...Result`: only `Ok` values are cached.
+    Result(Box<Type>),
+}
+
+impl Function {
+    pub(crate) fn new(item: ItemFn) -> Function {
+        let inputs = item
+            .sig
+            .inputs
+            .iter()
+            .enumerate()
+            .map(|(i, arg)| Input::new(i, arg))
+            .collect();
+        let output = match &item.sig.output {
+            ReturnType::Default => Output::Unit,
+            ReturnType::Type(_, ty) if is_result(ty) => Output::Result(ty.clone()),
+            ReturnType::Type(_, ty) => Output::Plain(ty.clone()),
+        };
+        let is_method = item.sig.receiver().is_some() || mentions_self(&item.sig);
+        Function {
+            attrs: item.attrs,
+            vis: item.vis,
+            sig: item.sig,
+            block: item.block,
+            inputs,
+            output,
+            is_method,
+        }
+    }
+
+    /// Whether one cache serves several instantiations (type or const parameters, `impl Trait`
+    /// arguments, or `Self` of a possibly generic impl): entries are then tagged by type.
+    pub(crate) fn is_generic(&self) -> bool {
+        self.is_method
+            || self
+                .sig
+                .generics
+                .params
+                .iter()
+                .any(|p| !matches!(p, GenericParam::Lifetime(_)))
+            || self.has_impl_trait_arg()
+    }
+
+    pub(crate) fn has_impl_trait_arg(&self) -> bool {
+        self.inputs.iter().any(|input| match &input.kind {
+            InputKind::Value(ty) | InputKind::Ref { elem: ty, .. } => contains_impl_trait(ty),
+            _ => false,
+        })
+    }
+}
+
+impl Input {
+    fn new(index: usize, arg: &FnArg) -> Input {
+        match arg {
+            FnArg::Receiver(receiver) => {
+                let by_ref = matches!(&*receiver.ty, Type::Reference(r) if r.mutability.is_none());
+                Input {
+                    name: Ident::new("self", receiver.self_token.span),
+                    kind: if by_ref {
+                        InputKind::SelfRef
+                    } else {
+                        InputKind::SelfOther
+                    },
+                    span: syn::spanned::Spanned::span(receiver),
+                }
+            }
+            FnArg::Typed(typed) => {
+                let name = match &*typed.pat {
+                    Pat::Ident(PatIdent {
+                        ident,
+                        subpat: None,
+                        by_ref: None,
+                        ..
+                    }) => ident.clone(),
+                    _ => quote::format_ident!("__memo_arg{}", index),
+                };
+                let kind = match &*typed.ty {
+                    Type::Reference(TypeReference {
+                        elem, mutability, ..
+                    }) => InputKind::Ref {
+                        elem: elem.clone(),
+                        mutable: mutability.is_some(),
+                    },
+                    ty => InputKind::Value(Box::new(ty.clone())),
+                };
+                Input {
+                    name,
+                    kind,
+                    span: syn::spanned::Spanned::span(typed),
+                }
+            }
+        }
+    }
+
+    /// The key type of a non-receiver argument: the referent of a reference.
+    pub(crate) fn key_type(&self) -> Option<&Type> {
+        match &self.kind {
+            InputKind::Value(ty) | InputKind::Ref { elem: ty, .. } => Some(ty),
+            InputKind::SelfRef | InputKind::SelfOther => None,
+        }
+    }
+}
+
+/// `f32` or `f64`, written as such.
+pub(crate) fn is_float(ty: &Type) -> bool {
+    matches!(ty, Type::Path(TypePath { qself: None, path }) if path.is_ident("f32") || path.is_ident("f64"))
+}
+
+fn is_result(ty: &Type) -> bool {
+    match ty {
+        Type::Path(TypePath { path, .. }) => path
+            .segments
+            .last()
+            .is_some_and(|segment| segment.ident.to_string().ends_with("Result")),
+        Type::Group(group) => is_result(&group.elem),
+        Type::Paren(paren) => is_result(&paren.elem),
+        _ => false,
+    }
+}
+
+fn mentions_self(sig: &Signature) -> bool {
+    struct Finder(bool);
+    impl Visit<'_> for Finder {
+        fn visit_ident(&mut self, ident: &Ident) {
+            self.0 |= ident == "Self";
+        }
+    }
+    let mut finder = Finder(false);
+    finder.visit_signature(sig);
+    finder.0
+}
+
+pub(crate) fn contains_impl_trait(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl Visit<'_> for Finder {
+        fn visit_type_impl_trait(&mut self, _: &syn::TypeImplTrait) {
+            self.0 = true;
+        }
+    }
+    let mut finder = Finder(false);
+    finder.visit_type(ty);
+    finder.0
+}

@@ -1,0 +1,374 @@
+//! Writes the memoized function: a wrapper that asks the cache first, the original body as
+//! `uncached`, and the `cache_info` / `cache_clear` / `cache_parameters` companions.
+
+use proc_macro2::{Literal, Span, TokenStream};
+use quote::{ToTokens, format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::visit_mut::VisitMut;
+use syn::{
+    Attribute, FnArg, GenericParam, ItemFn, Pat, PatIdent, Signature, Type, TypeImplTrait,
+    parse_quote,
+};
+
+use crate::ast::{Function, Input, InputKind, Output, is_float};
+use crate::attr::{self, Kind, Options};
+use crate::valid;
+
+/// The whole attribute: on any error, the error followed by the untouched item, so that the
+/// user sees one diagnostic and the rest of the crate still type-checks.
+pub(crate) fn memoize(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
+    let item_fn: ItemFn = match syn::parse2(item.clone()) {
+        Ok(item_fn) => item_fn,
+        Err(_) => {
+            let message = format!("`#[{}]` applies to functions and methods only", kind.name());
+            return with_error(syn::Error::new(Span::call_site(), message), item);
+        }
+    };
+    let options = match attr::parse(kind, args) {
+        Ok(options) => options,
+        Err(error) => return with_error(error, item),
+    };
+    let function = Function::new(item_fn);
+    match valid::check(kind, &options, &function) {
+        Ok(()) => expand(&options, &function),
+        Err(error) => with_error(error, item),
+    }
+}
+
+fn with_error(error: syn::Error, item: TokenStream) -> TokenStream {
+    let error = error.to_compile_error();
+    quote!(#error #item)
+}
+
+fn expand(options: &Options, function: &Function) -> TokenStream {
+    let Function {
+        attrs,
+        vis,
+        sig,
+        block,
+        ..
+    } = function;
+    let name = &sig.ident;
+    let generic = function.is_generic();
+    let keyed: Vec<&Input> = function
+        .inputs
+        .iter()
+        .filter(|input| !options.ignore.contains(&input.name))
+        .collect();
+
+    let parts = keyed.iter().rev().fold(quote!(()), |rest, input| {
+        let part = part(input);
+        quote!((#part, #rest))
+    });
+    let assertions = keyed.iter().map(|input| key_assertion(input, generic));
+    let (value_ty, value_span) = value_type(&function.output);
+    let value_assertion =
+        quote_spanned!(value_span=> let _ = ::memo::__private::assert_value::<#value_ty>;);
+    let (hit, stored) = match function.output {
+        Output::Result(_) => (
+            quote!(::core::result::Result::Ok(__memo_value)),
+            quote!(::core::result::Result::as_ref(&__memo_result).ok()),
+        ),
+        _ => (
+            quote!(__memo_value),
+            quote!(::core::option::Option::Some(&__memo_result)),
+        ),
+    };
+
+    let cache_ty = if generic {
+        quote!(::memo::__private::GenericFnCache)
+    } else {
+        let parts_ty = keyed.iter().rev().fold(quote!(()), |rest, input| {
+            let part = part_type(input);
+            quote!((#part, #rest))
+        });
+        quote!(::memo::__private::FnCache<<#parts_ty as ::memo::__private::KeyParts>::Owned, #value_ty>)
+    };
+    let maxsize = match options.maxsize {
+        Some(maxsize) => {
+            let maxsize = Literal::usize_unsuffixed(maxsize);
+            quote!(::core::option::Option::Some(#maxsize))
+        }
+        None => quote!(::core::option::Option::None),
+    };
+    let typed = options.typed;
+    let lookup_args = if generic {
+        let tag = tag(function);
+        quote!(#tag, #parts)
+    } else {
+        parts
+    };
+
+    let turbofish = turbofish(function);
+    let args = function.inputs.iter().map(|input| &input.name);
+    let (accessor_name, uncached_name) = if function.is_method {
+        (
+            format_ident!("__memo_{}_cache", name),
+            format_ident!("{}_uncached", name),
+        )
+    } else {
+        (format_ident!("__memo_cache"), format_ident!("uncached"))
+    };
+    let owner = if function.is_method {
+        quote!(Self)
+    } else {
+        name.to_token_stream()
+    };
+    let wrapper_sig = wrapper_signature(function);
+    let wrapper = quote! {
+        #(#attrs)*
+        #vis #wrapper_sig {
+            #(#assertions)*
+            #value_assertion
+            let __memo_cache = #owner::#accessor_name();
+            let __memo_slot = match __memo_cache.lookup(#lookup_args) {
+                ::memo::__private::Lookup::Hit(__memo_value) => return #hit,
+                ::memo::__private::Lookup::Miss(__memo_slot) => __memo_slot,
+            };
+            let __memo_result = #owner::#uncached_name #turbofish(#(#args),*);
+            __memo_cache.store(__memo_slot, #stored);
+            __memo_result
+        }
+    };
+
+    let cfgs: Vec<&Attribute> = attrs
+        .iter()
+        .filter(|attr| attr.path().is_ident("cfg"))
+        .collect();
+    let lints = attrs.iter().filter(|attr| {
+        [
+            "cfg", "cfg_attr", "allow", "warn", "deny", "forbid", "expect",
+        ]
+        .iter()
+        .any(|lint| attr.path().is_ident(lint))
+    });
+    let uncached_sig = Signature {
+        ident: uncached_name,
+        ..sig.clone()
+    };
+    let doc = |text: String| quote!(#[doc = #text]);
+    let (fn_link, prefix) = if function.is_method {
+        (format!("[`Self::{name}`]"), format!("{name}_"))
+    } else {
+        (format!("[`{name}`]"), String::new())
+    };
+    let cache_info = format_ident!("{}cache_info", prefix);
+    let cache_clear = format_ident!("{}cache_clear", prefix);
+    let cache_parameters = format_ident!("{}cache_parameters", prefix);
+    let doc_info = doc(format!(
+        "The statistics of {fn_link}'s cache, as `functools`' `cache_info()`."
+    ));
+    let doc_clear = doc(format!(
+        "Empties {fn_link}'s cache and resets its statistics, as `functools`' `cache_clear()`."
+    ));
+    let doc_parameters = doc(format!(
+        "The options of {fn_link}'s cache, as `functools`' `cache_parameters()`."
+    ));
+    let doc_uncached = doc(format!(
+        "Runs {fn_link}'s body without the cache, as `functools`' `__wrapped__`."
+    ));
+    let companions = quote! {
+        #doc_info
+        #vis fn #cache_info() -> ::memo::CacheInfo {
+            #owner::#accessor_name().cache_info()
+        }
+        #doc_clear
+        #vis fn #cache_clear() {
+            #owner::#accessor_name().cache_clear()
+        }
+        #doc_parameters
+        #vis fn #cache_parameters() -> ::memo::CacheParameters {
+            #owner::#accessor_name().cache_parameters()
+        }
+        #doc_uncached
+        #(#lints)*
+        #vis #uncached_sig #block
+        #[doc(hidden)]
+        fn #accessor_name() -> &'static #cache_ty {
+            static __MEMO_CACHE: #cache_ty = <#cache_ty>::new(#maxsize, #typed);
+            &__MEMO_CACHE
+        }
+    };
+
+    if function.is_method {
+        let companions = add_cfgs(&cfgs, companions);
+        quote!(#wrapper #companions)
+    } else {
+        let doc_companion = doc(format!(
+            "The cache of {fn_link}: `{name}::cache_info()`, `{name}::cache_clear()`, \
+             `{name}::cache_parameters()` and `{name}::uncached(..)`."
+        ));
+        quote! {
+            #wrapper
+            #(#cfgs)*
+            #doc_companion
+            #[allow(non_camel_case_types, dead_code)]
+            #vis enum #name {}
+            #(#cfgs)*
+            #[allow(dead_code)]
+            impl #name {
+                #companions
+            }
+        }
+    }
+}
+
+/// Puts `cfgs` on each item of `items`.
+fn add_cfgs(cfgs: &[&Attribute], items: TokenStream) -> TokenStream {
+    if cfgs.is_empty() {
+        return items;
+    }
+    let items: syn::File = match syn::parse2(quote!(impl X { #items })) {
+        Ok(file) => file,
+        Err(error) => return error.to_compile_error(),
+    };
+    let Some(syn::Item::Impl(block)) = items.items.into_iter().next() else {
+        return TokenStream::new();
+    };
+    block
+        .items
+        .into_iter()
+        .map(|item| quote!(#(#cfgs)* #item))
+        .collect()
+}
+
+/// A key part: the argument borrowed as itself, or a float by value.
+fn part(input: &Input) -> TokenStream {
+    let name = &input.name;
+    let span = input.span;
+    match &input.kind {
+        InputKind::SelfRef => quote_spanned!(span=> ::memo::__private::Arg(self)),
+        InputKind::Value(ty) if is_float(ty) => {
+            quote_spanned!(span=> ::memo::__private::Float(#name))
+        }
+        InputKind::Ref { elem, .. } if is_float(elem) => {
+            quote_spanned!(span=> ::memo::__private::Float(*#name))
+        }
+        InputKind::Value(_) => quote_spanned!(span=> ::memo::__private::Arg(&#name)),
+        InputKind::Ref { .. } | InputKind::SelfOther => {
+            quote_spanned!(span=> ::memo::__private::Arg(#name))
+        }
+    }
+}
+
+/// The type of [`part`], for the cache's `static` (non-generic functions only).
+fn part_type(input: &Input) -> TokenStream {
+    match input.key_type() {
+        Some(ty) if is_float(ty) => quote!(::memo::__private::Float<#ty>),
+        Some(ty) => quote!(::memo::__private::Arg<'static, #ty>),
+        None => quote!(::memo::__private::Arg<'static, Self>),
+    }
+}
+
+/// `assert_key::<T>`, spanned on the user's type so that a missing `Hash` underlines it.
+fn key_assertion(input: &Input, generic: bool) -> TokenStream {
+    match input.key_type() {
+        Some(ty) if is_float(ty) => TokenStream::new(),
+        Some(ty) if generic && crate::ast::contains_impl_trait(ty) => TokenStream::new(),
+        Some(ty) => quote_spanned!(ty.span()=> let _ = ::memo::__private::assert_key::<#ty>;),
+        None => quote_spanned!(input.span=> let _ = ::memo::__private::assert_key::<Self>;),
+    }
+}
+
+/// The cached type, and the span to blame when it cannot be cached.
+fn value_type(output: &Output) -> (TokenStream, Span) {
+    match output {
+        Output::Unit => (quote!(()), Span::call_site()),
+        Output::Plain(ty) => (ty.to_token_stream(), ty.span()),
+        Output::Result(ty) => (
+            quote_spanned!(ty.span()=> <#ty as ::memo::__private::IsResult>::Ok),
+            ty.span(),
+        ),
+    }
+}
+
+/// The instantiation's identity: `Self` for methods, and every type and const parameter.
+fn tag(function: &Function) -> TokenStream {
+    let this = function.is_method.then(|| quote!(Self,));
+    let params = function
+        .sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|param| match param {
+            GenericParam::Type(param) => Some(param.ident.to_token_stream()),
+            GenericParam::Const(param) => {
+                let ident = &param.ident;
+                Some(quote!([(); #ident]))
+            }
+            GenericParam::Lifetime(_) => None,
+        });
+    quote!(::memo::__private::TypeId::of::<(#this #(#params,)*)>())
+}
+
+/// `::<T, N>` for the call to `uncached`, unless `impl Trait` arguments forbid naming them.
+fn turbofish(function: &Function) -> TokenStream {
+    let params: Vec<_> = function
+        .sig
+        .generics
+        .params
+        .iter()
+        .filter_map(|param| match param {
+            GenericParam::Type(param) => Some(&param.ident),
+            GenericParam::Const(param) => Some(&param.ident),
+            GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    if params.is_empty() || function.has_impl_trait_arg() {
+        TokenStream::new()
+    } else {
+        quote!(::<#(#params),*>)
+    }
+}
+
+/// The wrapper's signature: arguments bound to plain names, and, where one cache serves
+/// several instantiations, `'static` bounds on what identifies them.
+fn wrapper_signature(function: &Function) -> Signature {
+    let mut sig = function.sig.clone();
+    for (arg, input) in sig.inputs.iter_mut().zip(&function.inputs) {
+        if let FnArg::Typed(typed) = arg {
+            typed.pat = Box::new(Pat::Ident(PatIdent {
+                attrs: Vec::new(),
+                by_ref: None,
+                mutability: None,
+                ident: input.name.clone(),
+                subpat: None,
+            }));
+        }
+    }
+    if function.is_generic() {
+        struct StaticImplTrait;
+        impl VisitMut for StaticImplTrait {
+            fn visit_type_impl_trait_mut(&mut self, ty: &mut TypeImplTrait) {
+                ty.bounds.push(parse_quote!('static));
+            }
+        }
+        for arg in &mut sig.inputs {
+            if let FnArg::Typed(typed) = arg {
+                StaticImplTrait.visit_type_mut(&mut typed.ty);
+            }
+        }
+        let params: Vec<Type> = sig
+            .generics
+            .params
+            .iter()
+            .filter_map(|param| match param {
+                GenericParam::Type(param) => {
+                    let ident = &param.ident;
+                    Some(parse_quote!(#ident))
+                }
+                _ => None,
+            })
+            .collect();
+        let where_clause = sig.generics.make_where_clause();
+        for ty in params {
+            where_clause
+                .predicates
+                .push(parse_quote!(#ty: ::core::marker::Send + 'static));
+        }
+        if function.is_method {
+            where_clause.predicates.push(parse_quote!(Self: 'static));
+        }
+    }
+    sig
+}

@@ -1,0 +1,24 @@
+//! The `#[lru_cache]` and `#[cache]` attributes of the [`memo`](https://docs.rs/memo) crate.
+//! Use them through `memo`, which documents them.
+//!
+//! One file per stage: [`attr`] parses the options, [`ast`] views the function, [`valid`]
+//! checks it, [`expand`] writes the code.
+
+mod ast;
+mod attr;
+mod expand;
+mod valid;
+
+use proc_macro::TokenStream;
+
+/// `functools.lru_cache`: memoizes a function behind a bounded LRU cache (see `memo`).
+#[proc_macro_attribute]
+pub fn lru_cache(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::memoize(attr::Kind::LruCache, args.into(), item.into()).into()
+}
+
+/// `functools.cache`: memoizes a function behind an unbounded cache (see `memo`).
+#[proc_macro_attribute]
+pub fn cache(args: TokenStream, item: TokenStream) -> TokenStream {
+    expand::memoize(attr::Kind::Cache, args.into(), item.into()).into()
+}

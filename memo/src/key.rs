@@ -1,0 +1,232 @@
+//! How a call's arguments become a cache key.
+//!
+//! The macro views the arguments as a cons list of borrowed parts, `(Arg(&a), (Float(b), ()))`:
+//! a lookup hashes and compares these borrowed parts against stored owned keys, so a hit
+//! allocates nothing; only a miss turns them into the owned key ([`KeyParts::to_owned_key`]).
+
+use core::borrow::Borrow;
+use core::hash::{Hash, Hasher};
+
+/// A borrowed view of a call's key.
+pub trait KeyParts {
+    /// The key as stored in the cache.
+    type Owned: Send + 'static;
+
+    /// Feeds the parts to `state`.
+    fn hash_parts<H: Hasher>(&self, state: &mut H);
+
+    /// Whether a stored key equals these parts.
+    fn eq_owned(&self, owned: &Self::Owned) -> bool;
+
+    /// The owned key, made on a miss.
+    fn to_owned_key(&self) -> Self::Owned;
+
+    /// Whether two stored keys are equal.
+    fn owned_eq(a: &Self::Owned, b: &Self::Owned) -> bool;
+}
+
+/// A value that can be part of a cache key: `Hash + Eq`, stored in its owned form.
+///
+/// Every `T: Hash + Eq + ToOwned` is one, `Clone` types included (stored as themselves), and
+/// so are `str`, `[T]`, `Path` and `OsStr` (stored as `String`, `Vec<T>`, `PathBuf`, `OsString`).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be part of a cache key",
+    label = "a key argument must be `Hash + Eq + Clone + Send + 'static`",
+    note = "derive `Hash`, `PartialEq`, `Eq` and `Clone` for it, or leave the argument out of the key with `ignore = [name]`"
+)]
+pub trait KeyArg {
+    /// The form stored in the cache.
+    type Owned: Send + 'static;
+    /// Feeds the value to `state`.
+    fn hash_arg<H: Hasher>(&self, state: &mut H);
+    /// Compares with a stored key.
+    fn eq_owned(&self, owned: &Self::Owned) -> bool;
+    /// The stored form.
+    fn to_owned_arg(&self) -> Self::Owned;
+    /// Compares two stored keys.
+    fn owned_eq(a: &Self::Owned, b: &Self::Owned) -> bool;
+}
+
+impl<T> KeyArg for T
+where
+    T: ?Sized + Hash + Eq + ToOwned,
+    T::Owned: Send + 'static,
+{
+    type Owned = T::Owned;
+
+    #[inline]
+    fn hash_arg<H: Hasher>(&self, state: &mut H) {
+        self.hash(state);
+    }
+
+    #[inline]
+    fn eq_owned(&self, owned: &T::Owned) -> bool {
+        self == owned.borrow()
+    }
+
+    #[inline]
+    fn to_owned_arg(&self) -> T::Owned {
+        self.to_owned()
+    }
+
+    #[inline]
+    fn owned_eq(a: &T::Owned, b: &T::Owned) -> bool {
+        a.borrow() == b.borrow()
+    }
+}
+
+/// An argument that is part of the key as itself.
+pub struct Arg<'a, T: ?Sized>(pub &'a T);
+
+impl<T: ?Sized + KeyArg> KeyParts for Arg<'_, T> {
+    type Owned = T::Owned;
+
+    #[inline]
+    fn hash_parts<H: Hasher>(&self, state: &mut H) {
+        self.0.hash_arg(state);
+    }
+
+    #[inline]
+    fn eq_owned(&self, owned: &Self::Owned) -> bool {
+        self.0.eq_owned(owned)
+    }
+
+    #[inline]
+    fn to_owned_key(&self) -> Self::Owned {
+        self.0.to_owned_arg()
+    }
+
+    #[inline]
+    fn owned_eq(a: &Self::Owned, b: &Self::Owned) -> bool {
+        T::owned_eq(a, b)
+    }
+}
+
+/// An `f32` or `f64` argument, keyed by value: `-0.0` equals `0.0` (as in Python) and every NaN
+/// equals every other NaN (so a NaN argument is cached like any other value).
+pub struct Float<F>(pub F);
+
+macro_rules! float_parts {
+    ($float:ty, $bits:ty) => {
+        impl Float<$float> {
+            #[inline]
+            fn bits(&self) -> $bits {
+                if self.0.is_nan() {
+                    <$float>::NAN.to_bits()
+                } else {
+                    // `+ 0.0` turns -0.0 into 0.0 and leaves every other value alone.
+                    (self.0 + 0.0).to_bits()
+                }
+            }
+        }
+
+        impl KeyParts for Float<$float> {
+            type Owned = $bits;
+
+            #[inline]
+            fn hash_parts<H: Hasher>(&self, state: &mut H) {
+                self.bits().hash(state);
+            }
+
+            #[inline]
+            fn eq_owned(&self, owned: &$bits) -> bool {
+                self.bits() == *owned
+            }
+
+            #[inline]
+            fn to_owned_key(&self) -> $bits {
+                self.bits()
+            }
+
+            #[inline]
+            fn owned_eq(a: &$bits, b: &$bits) -> bool {
+                a == b
+            }
+        }
+    };
+}
+
+float_parts!(f32, u32);
+float_parts!(f64, u64);
+
+/// The end of the list: a function without key arguments has a single entry.
+impl KeyParts for () {
+    type Owned = ();
+
+    #[inline]
+    fn hash_parts<H: Hasher>(&self, _: &mut H) {}
+
+    #[inline]
+    fn eq_owned(&self, _: &()) -> bool {
+        true
+    }
+
+    #[inline]
+    fn to_owned_key(&self) {}
+
+    #[inline]
+    fn owned_eq(_: &(), _: &()) -> bool {
+        true
+    }
+}
+
+impl<A: KeyParts, B: KeyParts> KeyParts for (A, B) {
+    type Owned = (A::Owned, B::Owned);
+
+    #[inline]
+    fn hash_parts<H: Hasher>(&self, state: &mut H) {
+        self.0.hash_parts(state);
+        self.1.hash_parts(state);
+    }
+
+    #[inline]
+    fn eq_owned(&self, owned: &Self::Owned) -> bool {
+        self.0.eq_owned(&owned.0) && self.1.eq_owned(&owned.1)
+    }
+
+    #[inline]
+    fn to_owned_key(&self) -> Self::Owned {
+        (self.0.to_owned_key(), self.1.to_owned_key())
+    }
+
+    #[inline]
+    fn owned_eq(a: &Self::Owned, b: &Self::Owned) -> bool {
+        A::owned_eq(&a.0, &b.0) && B::owned_eq(&a.1, &b.1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::{BuildHasher, RandomState};
+
+    fn hash(parts: &impl KeyParts) -> u64 {
+        let mut state = RandomState::new().build_hasher();
+        parts.hash_parts(&mut state);
+        state.finish()
+    }
+
+    #[test]
+    fn borrowed_parts_match_their_owned_key() {
+        let parts = (Arg("name"), (Arg(&[1u8, 2][..]), (Arg(&7u64), ())));
+        let owned = parts.to_owned_key();
+        assert_eq!(owned, ("name".to_string(), (vec![1u8, 2], (7u64, ()))));
+        assert!(parts.eq_owned(&owned));
+        assert!(!(Arg("other"), (Arg(&[1u8, 2][..]), (Arg(&7u64), ()))).eq_owned(&owned));
+    }
+
+    #[test]
+    fn floats_compare_by_value() {
+        assert!(Float(-0.0f64).eq_owned(&Float(0.0f64).to_owned_key()));
+        assert!(Float(f64::NAN).eq_owned(&Float(-f64::NAN).to_owned_key()));
+        assert!(!Float(1.0f32).eq_owned(&Float(1.5f32).to_owned_key()));
+        let state = RandomState::new();
+        let h = |x: f64| {
+            let mut s = state.build_hasher();
+            Float(x).hash_parts(&mut s);
+            s.finish()
+        };
+        assert_eq!(h(0.0), h(-0.0));
+        let _ = hash(&());
+    }
+}
