@@ -114,7 +114,7 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
     } else {
         name.to_token_stream()
     };
-    let wrapper_sig = wrapper_signature(function);
+    let wrapper_sig = wrapper_signature(function, options);
     let wrapper = quote! {
         #(#attrs)*
         #vis #wrapper_sig {
@@ -322,8 +322,8 @@ fn turbofish(function: &Function) -> TokenStream {
 }
 
 /// The wrapper's signature: arguments bound to plain names, and, where one cache serves
-/// several instantiations, `'static` bounds on what identifies them.
-fn wrapper_signature(function: &Function) -> Signature {
+/// several instantiations, `Send + 'static` bounds on what it stores or is tagged with.
+fn wrapper_signature(function: &Function, options: &Options) -> Signature {
     let mut sig = function.sig.clone();
     for (arg, input) in sig.inputs.iter_mut().zip(&function.inputs) {
         if let FnArg::Typed(typed) = arg {
@@ -337,15 +337,16 @@ fn wrapper_signature(function: &Function) -> Signature {
         }
     }
     if function.is_generic() {
-        struct StaticImplTrait;
-        impl VisitMut for StaticImplTrait {
+        struct SendStaticImplTrait;
+        impl VisitMut for SendStaticImplTrait {
             fn visit_type_impl_trait_mut(&mut self, ty: &mut TypeImplTrait) {
+                ty.bounds.push(parse_quote!(::core::marker::Send));
                 ty.bounds.push(parse_quote!('static));
             }
         }
-        for arg in &mut sig.inputs {
-            if let FnArg::Typed(typed) = arg {
-                StaticImplTrait.visit_type_mut(&mut typed.ty);
+        for (arg, input) in sig.inputs.iter_mut().zip(&function.inputs) {
+            if let (FnArg::Typed(typed), false) = (arg, options.ignore.contains(&input.name)) {
+                SendStaticImplTrait.visit_type_mut(&mut typed.ty);
             }
         }
         let params: Vec<Type> = sig

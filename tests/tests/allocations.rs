@@ -1,0 +1,49 @@
+//! A hit allocates nothing: borrowed arguments are looked up in their borrowed form, and the
+//! key is built (and allocated) only on a miss. Counted by `allocation-counter`'s global
+//! allocator, which this test binary alone links.
+
+use memo::cache;
+use std::path::Path;
+
+/// Allocations made by `f` on this thread.
+fn allocations(f: impl FnOnce()) -> u64 {
+    allocation_counter::measure(f).count_total
+}
+
+#[cache]
+fn by_str(name: &str, path: &Path, bytes: &[u8]) -> usize {
+    name.len() + path.as_os_str().len() + bytes.len()
+}
+
+#[cache]
+fn by_owned(name: String, id: u64) -> usize {
+    name.len() + id as usize
+}
+
+#[cache]
+fn generic<T: std::hash::Hash + Eq + Clone>(value: &T) -> u64 {
+    std::mem::size_of_val(value) as u64
+}
+
+#[test]
+fn hits_do_not_allocate() {
+    let name = "a-twenty-four-byte-name!";
+    let path = Path::new("/var/cache/memo/entry");
+    assert_eq!(by_str(name, path, b"xyz"), 24 + 21 + 3);
+    assert!(allocations(|| assert_eq!(by_str("other name", path, b"xyz"), 10 + 21 + 3)) > 0);
+    let hits = allocations(|| {
+        for _ in 0..1000 {
+            assert_eq!(by_str(name, path, b"xyz"), 48);
+        }
+    });
+    assert_eq!(hits, 0, "a hit with borrowed arguments allocated");
+    assert_eq!(by_str::cache_info().hits, 1000);
+
+    let owned = String::from("owned");
+    assert_eq!(by_owned(owned.clone(), 1), 6);
+    let key = owned.clone();
+    assert_eq!(allocations(|| assert_eq!(by_owned(key, 1), 6)), 0, "a hit cloned its owned key");
+
+    assert_eq!(generic(&7u32), 4);
+    assert_eq!(allocations(|| assert_eq!(generic(&7u32), 4)), 0, "a generic hit allocated");
+}
