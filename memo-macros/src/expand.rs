@@ -327,13 +327,13 @@ fn wrapper_signature(function: &Function, options: &Options) -> Signature {
     let mut sig = function.sig.clone();
     for (arg, input) in sig.inputs.iter_mut().zip(&function.inputs) {
         if let FnArg::Typed(typed) = arg {
-            typed.pat = Box::new(Pat::Ident(PatIdent {
+            *typed.pat = Pat::Ident(PatIdent {
                 attrs: Vec::new(),
                 by_ref: None,
                 mutability: None,
                 ident: input.name.clone(),
                 subpat: None,
-            }));
+            });
         }
     }
     if function.is_generic() {

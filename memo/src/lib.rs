@@ -1,4 +1,184 @@
-//! memo: `functools.lru_cache` for Rust. (Guide written below.)
+//! `functools.lru_cache` for Rust.
+//!
+//! Put `#[lru_cache]` on a slow function and repeated calls with the same arguments return
+//! at once, with the statistics and controls Python users know:
+//!
+//! ```
+//! use memo::lru_cache;
+//!
+//! #[lru_cache(maxsize = 256)]
+//! fn get_user_email(user_id: u64) -> String {
+//!     format!("user{user_id}@example.com") // a slow lookup, in real life
+//! }
+//!
+//! for _ in 0..100 {
+//!     assert_eq!(get_user_email(7), "user7@example.com");
+//! }
+//! let info = get_user_email::cache_info();
+//! assert_eq!(info.to_string(), "CacheInfo(hits=99, misses=1, maxsize=256, currsize=1)");
+//! get_user_email::cache_clear();
+//! assert_eq!(get_user_email::cache_info().currsize, 0);
+//! ```
+//!
+//! # From functools
+//!
+//! | Python | memo |
+//! |---|---|
+//! | `@lru_cache` | `#[lru_cache]` (`maxsize = 128, typed = false`) |
+//! | `@lru_cache(maxsize=256)` | `#[lru_cache(maxsize = 256)]` |
+//! | `@lru_cache(maxsize=None)`, `@cache` | `#[lru_cache(maxsize = None)]`, `#[cache]` |
+//! | `@lru_cache(maxsize=0)` | `#[lru_cache(maxsize = 0)]`: every call runs and counts as a miss |
+//! | `@lru_cache(typed=True)` | `#[lru_cache(typed = true)]` (see [Generic functions and `typed`](#generic-functions-and-typed)) |
+//! | `f.cache_info()` | `f::cache_info()` → [`CacheInfo`], printed as CPython prints it |
+//! | `f.cache_clear()` | `f::cache_clear()`: empties the cache and resets the statistics |
+//! | `f.cache_parameters()` | `f::cache_parameters()` → [`CacheParameters`] |
+//! | `f.__wrapped__(x)` | `f::uncached(x)`: the body, without the cache |
+//!
+//! The companions live in an item named like the function. Functions and types live in
+//! different namespaces, so `f(..)` and `f::cache_info()` coexist. That item is an empty
+//! `enum` rather than a module, because a module cannot see the items of a function body:
+//! this way a function memoized *inside* another function (a test, say) works too, even
+//! when its arguments are types local to that body.
+//!
+//! For a method, no item can sit beside it in the `impl` block, so the companions are
+//! associated functions: `Type::f_cache_info()`, `Type::f_cache_clear()`,
+//! `Type::f_cache_parameters()` and `Type::f_uncached(&self, ..)`.
+//!
+//! # Semantics
+//!
+//! - A hit returns a clone of the stored value. A miss is counted before the body runs, and
+//!   the body's value is stored, evicting the least recently used entry when the cache is
+//!   full (unless `maxsize = 0`).
+//! - The body never runs under a lock: recursion works, and a body may call
+//!   `f::cache_clear()`. Two threads that miss the same key both run the body; the first
+//!   value stored stays, and each caller gets the value its own body returned.
+//! - A function returning `Result` caches its `Ok` values and never its `Err`s, as functools
+//!   never caches an exception. This holds for aliases (`std::io::Result<T>`,
+//!   `anyhow::Result<T>`): any return type whose name ends in `Result` is treated so. Every
+//!   other value, `None` included, is cached as returned.
+//! - A panicking body caches nothing; the cache is never poisoned.
+//! - User code that runs while the cache is locked (a key's `Eq`, a value's `Clone`) may call
+//!   the same memoized function: that nested call runs its body without the cache instead of
+//!   waiting for the lock, so it cannot deadlock. (A key's `Hash` runs before locking.)
+//!
+//! # Keys
+//!
+//! Each call's arguments form the key, hashed once per call.
+//!
+//! - Arguments taken by value must be `Hash + Eq + Clone`.
+//! - Borrowed arguments (`&str`, `&[T]`, `&Path`, `&OsStr`, `&T`) are stored in their owned
+//!   form (`String`, `Vec<T>`, `PathBuf`, `OsString`, `T`), via [`ToOwned`]. A lookup compares
+//!   the borrowed form directly, so a hit allocates nothing; the owned key is made on a miss.
+//! - `f32` and `f64` arguments are keyed by value: `-0.0` equals `0.0` (as in Python), and
+//!   every NaN equals every NaN (Python misses on each new NaN object; here a NaN argument is
+//!   cached like any other value).
+//! - `ignore = [name, ..]` leaves arguments out of the key: a database handle, a logger, or
+//!   `self`. An ignored argument may be anything, `&mut` included.
+//!
+//! ```
+//! # struct Db;
+//! # impl Db { fn query(&self, _: &str) -> u64 { 1 } }
+//! #[memo::lru_cache(maxsize = 1024, ignore = [db])]
+//! fn user_count(db: &Db, country: &str) -> u64 {
+//!     db.query(country)
+//! }
+//! # assert_eq!(user_count(&Db, "fr"), 1);
+//! ```
+//!
+//! Methods key on `&self` too (functools' behaviour), so the type must be `Hash + Eq + Clone`,
+//! unless `ignore = [self]`. The cache is per method, shared by all instances.
+//!
+//! ```
+//! #[derive(Clone, Hash, PartialEq, Eq)]
+//! struct Circle { radius: u32 }
+//!
+//! impl Circle {
+//!     #[memo::lru_cache(maxsize = 64)]
+//!     fn area(&self, scale: u32) -> u64 {
+//!         3 * u64::from(self.radius * self.radius * scale)
+//!     }
+//! }
+//!
+//! assert_eq!(Circle { radius: 2 }.area(1), 12);
+//! assert_eq!(Circle { radius: 2 }.area(1), 12);
+//! assert_eq!(Circle::area_cache_info().hits, 1);
+//! ```
+//!
+//! # Generic functions and `typed`
+//!
+//! A generic function has one cache, with one `maxsize` and one `cache_info`, for all its
+//! instantiations. Its entries are tagged with the instantiation's types (the type and
+//! const parameters, `Self` for a method, and the concrete types of `impl Trait` arguments),
+//! so calls with different types never share an entry and a value always comes back as the
+//! type it was stored as. The macro adds `Send + 'static` bounds to the type parameters (a
+//! cache shared by every thread stores and tags with them).
+//!
+//! ```
+//! #[memo::cache]
+//! fn describe<T: std::fmt::Debug + std::hash::Hash + Eq + Clone>(x: T) -> String {
+//!     format!("{x:?}")
+//! }
+//! assert_eq!(describe(1u8), "1");
+//! assert_eq!(describe(1u16), "1"); // another type: a miss, never u8's entry
+//! assert_eq!(describe::cache_info().misses, 2);
+//! ```
+//!
+//! `typed`: in Python, `typed=True` keeps `f(3)` and `f(3.0)` apart, because `3 == 3.0`.
+//! Rust never compares values of different types, so memo always keeps instantiations apart,
+//! which is what `typed = true` asks for; it must, because a value of one type must never come
+//! back as another. For a non-generic function, types are fixed and the flag cannot matter.
+//! So `typed = false` and `typed = true` behave identically, and
+//! `cache_parameters()` reports the flag as declared.
+//!
+//! # How it works
+//!
+//! The store is [`LruCache`]: entries in a dense `Vec` linked into a recency list by `u32`
+//! indices, and a `hashbrown` table of those indices. Every operation is O(1), each entry
+//! keeps its hash (growth and eviction never hash a key again), and there is no `unsafe` code.
+//! A memoized function wraps one in a `parking_lot` mutex, with its counters, in a `static`.
+//! This is roughly what `#[lru_cache(maxsize = 256)] fn lookup(id: u64, name: &str) -> String`
+//! becomes:
+//!
+//! ```ignore
+//! fn lookup(id: u64, name: &str) -> String {
+//!     let cache = lookup::__memo_cache();
+//!     // The key as borrowed parts: hashed once, compared with stored keys without allocating.
+//!     let slot = match cache.lookup((Arg(&id), (Arg(name), ()))) {
+//!         Lookup::Hit(value) => return value, // a clone of the cached String
+//!         Lookup::Miss(slot) => slot,         // holds the owned key (u64, String)
+//!     };
+//!     let value = lookup::uncached(id, name); // the body, with no lock held
+//!     cache.store(slot, Some(&value));        // unless another call stored one first
+//!     value
+//! }
+//!
+//! enum lookup {}
+//! impl lookup {
+//!     fn cache_info() -> CacheInfo { lookup::__memo_cache().cache_info() }
+//!     fn cache_clear() { lookup::__memo_cache().cache_clear() }
+//!     fn cache_parameters() -> CacheParameters { lookup::__memo_cache().cache_parameters() }
+//!     fn uncached(id: u64, name: &str) -> String { /* the original body */ }
+//!     fn __memo_cache() -> &'static FnCache<(u64, (String, ())), String> {
+//!         static CACHE: FnCache<(u64, (String, ())), String> = FnCache::new(Some(256), false);
+//!         &CACHE
+//!     }
+//! }
+//! ```
+//!
+//! # Limitations
+//!
+//! - `async fn`, `const fn`, `unsafe fn` and `extern` functions cannot be memoized; neither can
+//!   functions returning `impl Trait` or a borrow (other than `&'static`). Each is a compile
+//!   error that says what to do.
+//! - Methods in trait `impl` blocks cannot be memoized: the companions would not be members
+//!   of the trait. Memoize an inherent method or a free function and call it from the trait.
+//! - An associated function with neither `self` nor `Self` in its signature looks like a free
+//!   function to the macro, which then generates a companion type that an `impl` block cannot
+//!   hold: give it a `Self` return type, or move it out of the `impl`.
+//! - A key argument cannot hold a borrow other than the outer `&` (`&Vec<&str>`,
+//!   `Cow<'a, str>`): the cache outlives the call.
+//! - Values are cloned on every hit: return an `Arc<T>` for large values.
+//! - A function caches at most `u32::MAX - 1` entries, even with `maxsize = None`.
 
 #[allow(unused_extern_crates)] // lets the crate's own tests name `::memo`
 extern crate self as memo;
@@ -10,8 +190,44 @@ mod store;
 
 pub use hashbrown::{DefaultHashBuilder, Equivalent};
 pub use info::{CacheInfo, CacheParameters};
-pub use memo_macros::{cache, lru_cache};
 pub use store::{Iter, LruCache};
+
+/// Memoizes a function behind a bounded LRU cache, as `functools.lru_cache`.
+///
+/// Options, all optional:
+///
+/// - `maxsize = N` (default 128), `maxsize = None` for an unbounded cache, `maxsize = 0` to
+///   cache nothing (every call runs and counts as a miss);
+/// - `typed = true | false` (default false; see the crate docs);
+/// - `ignore = [arg, ..]`: arguments (`self` included) left out of the key.
+///
+/// ```
+/// #[memo::lru_cache(maxsize = 2)]
+/// fn double(x: u32) -> u32 {
+///     x * 2
+/// }
+/// assert_eq!(double(1) + double(2) + double(1), 8);
+/// assert_eq!(double::cache_info().to_string(), "CacheInfo(hits=1, misses=2, maxsize=2, currsize=2)");
+/// ```
+pub use memo_macros::lru_cache;
+
+/// Memoizes a function behind an unbounded cache, as `functools.cache`: the same as
+/// `#[lru_cache(maxsize = None)]`. Takes `typed` and `ignore` options.
+///
+/// ```
+/// #[memo::cache]
+/// fn fib(n: u64) -> u64 {
+///     if n < 2 { n } else { fib(n - 1) + fib(n - 2) }
+/// }
+/// assert_eq!(fib(90), 2_880_067_194_370_816_120);
+/// assert_eq!(fib::cache_info().maxsize, None);
+/// ```
+pub use memo_macros::cache;
 
 #[doc(hidden)]
 pub mod __private;
+
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
