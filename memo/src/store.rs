@@ -222,8 +222,9 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         }
     }
 
-    /// Inserts `key` as the most recently used entry and returns what left the cache: the old
-    /// entry of the same key, or the evicted least recently used one.
+    /// Inserts `key` as the most recently used entry and returns what left the cache: for a
+    /// key already present, the given key with the value it replaced (the stored key stays,
+    /// as in the `lru` crate); otherwise the evicted least recently used entry, if any.
     ///
     /// ```
     /// # use memo::LruCache; use std::num::NonZeroUsize;
@@ -237,10 +238,10 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         match self.find(hash, |k| key.equivalent(k)) {
             Some(index) => {
                 self.touch(index);
-                let entry = &mut self.entries[index as usize];
-                let old_value = core::mem::replace(&mut entry.value, value);
-                let old_key = core::mem::replace(&mut entry.key, key);
-                Some((old_key, old_value))
+                Some((
+                    key,
+                    core::mem::replace(&mut self.entries[index as usize].value, value),
+                ))
             }
             None => self.insert_unique(hash, key, value),
         }
@@ -491,10 +492,30 @@ impl<K, V, S> LruCache<K, V, S> {
             self.link_front((self.entries.len() - 1) as u32);
             None
         };
-        let entries = &self.entries;
-        self.table
-            .insert_unique(hash, self.head, |&i| entries[i as usize].hash);
+        if self.table.len() == self.table.capacity()
+            && bucket_capacity(self.table.num_buckets()) >= limit
+        {
+            // No room left, yet the table has buckets enough for the bound: the room went to
+            // tombstones left by evictions. Rebuilding at the same size clears them, where
+            // hashbrown would double the table.
+            self.rebuild_table();
+        } else {
+            let entries = &self.entries;
+            self.table
+                .insert_unique(hash, self.head, |&i| entries[i as usize].hash);
+        }
         evicted
+    }
+
+    /// Indexes every entry again, from their stored hashes, in a table of the same size.
+    #[cold]
+    fn rebuild_table(&mut self) {
+        let entries = &self.entries;
+        let mut table = HashTable::with_capacity(entries.len());
+        for (index, entry) in entries.iter().enumerate() {
+            table.insert_unique(entry.hash, index as u32, |&i| entries[i as usize].hash);
+        }
+        self.table = table;
     }
 
     fn index_of<Q>(&self, key: &Q) -> Option<u32>
@@ -638,6 +659,15 @@ impl<K, V> DoubleEndedIterator for Iter<'_, K, V> {
 impl<K, V> ExactSizeIterator for Iter<'_, K, V> {}
 impl<K, V> FusedIterator for Iter<'_, K, V> {}
 
+/// The entries a hashbrown table of `buckets` buckets holds before it must grow.
+fn bucket_capacity(buckets: usize) -> usize {
+    if buckets < 8 {
+        buckets.saturating_sub(1)
+    } else {
+        buckets / 8 * 7
+    }
+}
+
 impl<K, V> Clone for Iter<'_, K, V> {
     fn clone(&self) -> Self {
         Iter { ..*self }
@@ -647,5 +677,36 @@ impl<K, V> Clone for Iter<'_, K, V> {
 impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for Iter<'_, K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_list().entries(self.clone()).finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A full cache under a long churn of new keys keeps its slab and its table at the size
+    /// the bound needs: evictions reuse slots, and tombstones never make the table grow.
+    #[test]
+    fn churn_keeps_the_memory_of_a_full_cache() {
+        let cap = 100_000;
+        let mut cache = LruCache::new(NonZeroUsize::new(cap).unwrap());
+        for key in 0..cap as u64 {
+            cache.put(key, key);
+        }
+        let (slots, buckets) = (cache.entries.capacity(), cache.table.num_buckets());
+        assert_eq!(slots, cap);
+        assert_eq!(buckets, 131_072);
+        for key in cap as u64..12 * cap as u64 {
+            cache.put(key, key);
+        }
+        assert_eq!(
+            (cache.entries.capacity(), cache.table.num_buckets()),
+            (slots, buckets)
+        );
+        assert_eq!(cache.len(), cap);
+        assert_eq!(
+            cache.peek_lru(),
+            Some((&(11 * cap as u64), &(11 * cap as u64)))
+        );
     }
 }
