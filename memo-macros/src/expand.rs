@@ -7,7 +7,7 @@ use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{
     Attribute, FnArg, GenericParam, ItemFn, Pat, PatIdent, Signature, Type, TypeImplTrait,
-    parse_quote,
+    TypeParamBound, WherePredicate, parse_quote,
 };
 
 use crate::ast::{Function, Input, InputKind, Output, is_float};
@@ -349,26 +349,34 @@ fn wrapper_signature(function: &Function, options: &Options) -> Signature {
                 SendStaticImplTrait.visit_type_mut(&mut typed.ty);
             }
         }
-        let params: Vec<Type> = sig
+        // Bounds go where the user put the parameter's own (clippy's `multiple_bound_locations`).
+        let where_clause = sig
             .generics
-            .params
-            .iter()
-            .filter_map(|param| match param {
-                GenericParam::Type(param) => {
-                    let ident = &param.ident;
-                    Some(parse_quote!(#ident))
+            .where_clause
+            .get_or_insert_with(|| parse_quote!(where));
+        for param in sig.generics.params.iter_mut() {
+            let GenericParam::Type(param) = param else {
+                continue;
+            };
+            let ident = &param.ident;
+            let bounds: [TypeParamBound; 2] =
+                [parse_quote!(::core::marker::Send), parse_quote!('static)];
+            let in_where = where_clause.predicates.iter_mut().find_map(|predicate| match predicate {
+                WherePredicate::Type(predicate) if matches!(&predicate.bounded_ty, Type::Path(path) if path.path.is_ident(ident)) => {
+                    Some(predicate)
                 }
                 _ => None,
-            })
-            .collect();
-        let where_clause = sig.generics.make_where_clause();
-        for ty in params {
-            where_clause
-                .predicates
-                .push(parse_quote!(#ty: ::core::marker::Send + 'static));
+            });
+            match in_where {
+                Some(predicate) => predicate.bounds.extend(bounds),
+                None => param.bounds.extend(bounds),
+            }
         }
         if function.is_method {
             where_clause.predicates.push(parse_quote!(Self: 'static));
+        }
+        if where_clause.predicates.is_empty() {
+            sig.generics.where_clause = None;
         }
     }
     sig

@@ -1,8 +1,8 @@
 //! The `#[lru_cache]` and `#[cache]` attributes of the [`memo`](https://docs.rs/memo) crate.
 //! Use them through `memo`, which documents them.
 //!
-//! One file per stage: [`attr`] parses the options, [`ast`] views the function, [`valid`]
-//! checks it, [`expand`] writes the code.
+//! One file per stage: `attr` parses the options, `ast` views the function, `valid`
+//! checks it, `expand` writes the code.
 
 mod ast;
 mod attr;

@@ -9,7 +9,12 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 
 fn info(hits: u64, misses: u64, maxsize: Option<usize>, currsize: usize) -> CacheInfo {
-    CacheInfo { hits, misses, maxsize, currsize }
+    CacheInfo {
+        hits,
+        misses,
+        maxsize,
+        currsize,
+    }
 }
 
 #[test]
@@ -23,15 +28,30 @@ fn defaults_are_functools() {
         x
     }
     let params = default_bounded::cache_parameters();
-    assert_eq!(params, CacheParameters { maxsize: Some(128), typed: false });
-    assert_eq!(unbounded::cache_parameters(), CacheParameters { maxsize: None, typed: false });
+    assert_eq!(
+        params,
+        CacheParameters {
+            maxsize: Some(128),
+            typed: false
+        }
+    );
+    assert_eq!(
+        unbounded::cache_parameters(),
+        CacheParameters {
+            maxsize: None,
+            typed: false
+        }
+    );
     for i in 0..300 {
         default_bounded(i);
         unbounded(i);
     }
     assert_eq!(default_bounded::cache_info(), info(0, 300, Some(128), 128));
     assert_eq!(unbounded::cache_info(), info(0, 300, None, 300));
-    assert_eq!(unbounded::cache_info().to_string(), "CacheInfo(hits=0, misses=300, maxsize=None, currsize=300)");
+    assert_eq!(
+        unbounded::cache_info().to_string(),
+        "CacheInfo(hits=0, misses=300, maxsize=None, currsize=300)"
+    );
 }
 
 #[test]
@@ -123,7 +143,7 @@ fn result_aliases_cache_only_ok() {
     }
     #[cache]
     fn checked(x: u32) -> AppResult<u32> {
-        if x == 0 { Err("zero".into()) } else { Ok(100 / x) }
+        100u32.checked_div(x).ok_or_else(|| "zero".into())
     }
     assert!(read_len(Path::new("/tmp/a")).is_err());
     FAIL.store(0, SeqCst);
@@ -143,7 +163,7 @@ fn none_is_cached_like_any_value() {
     #[cache]
     fn find(id: u32) -> Option<String> {
         RUNS.fetch_add(1, SeqCst);
-        (id % 2 == 0).then(|| format!("user{id}"))
+        id.is_multiple_of(2).then(|| format!("user{id}"))
     }
     assert_eq!(find(1), None);
     assert_eq!(find(1), None);
@@ -156,11 +176,15 @@ fn none_is_cached_like_any_value() {
 fn borrowed_arguments_are_keys() {
     #[cache]
     fn describe(name: &str, bytes: &[u8], path: &Path, os: &OsStr, n: &u64) -> String {
-        format!("{name}{bytes:?}{}{}{n}", path.display(), os.to_string_lossy())
+        format!(
+            "{name}{bytes:?}{}{}{n}",
+            path.display(),
+            os.to_string_lossy()
+        )
     }
     let owned = String::from("ada");
     let a = describe(&owned, &[1, 2], Path::new("p"), OsStr::new("o"), &7);
-    let b = describe("ada", &vec![1, 2], Path::new("p"), OsStr::new("o"), &7);
+    let b = describe("ada", &[1, 2][..], Path::new("p"), OsStr::new("o"), &7);
     assert_eq!(a, b);
     assert_eq!(describe::cache_info(), info(1, 1, None, 1));
     describe("ada", &[1, 2, 3], Path::new("p"), OsStr::new("o"), &7);
@@ -199,7 +223,10 @@ fn tuples_structs_and_no_arguments() {
         RUNS.fetch_add(1, SeqCst);
         42
     }
-    let config = Config { name: "x".into(), level: 1 };
+    let config = Config {
+        name: "x".into(),
+        level: 1,
+    };
     run(&config, (1, 'a'), vec![1]);
     run(&config.clone(), (1, 'a'), vec![1]);
     run(&Config { level: 2, ..config }, (1, 'a'), vec![1]);
@@ -215,7 +242,10 @@ fn recursion_runs_outside_the_lock() {
         if n < 2 { n } else { fib(n - 1) + fib(n - 2) }
     }
     assert_eq!(fib(35), 9_227_465);
-    assert_eq!(fib::cache_info().to_string(), "CacheInfo(hits=33, misses=36, maxsize=128, currsize=36)");
+    assert_eq!(
+        fib::cache_info().to_string(),
+        "CacheInfo(hits=33, misses=36, maxsize=128, currsize=36)"
+    );
     assert_eq!(fib(90), 2_880_067_194_370_816_120);
     // `uncached` runs the body, whose recursive calls go through the cache.
     fib::cache_clear();
@@ -297,7 +327,9 @@ fn methods_key_on_self_unless_ignored() {
     Account::balance_cache_clear();
     assert_eq!(Account::balance_cache_info(), info(0, 0, Some(16), 0));
 
-    let db = Database { queries: Cell::new(0) };
+    let db = Database {
+        queries: Cell::new(0),
+    };
     assert_eq!(a.rate(&db, "EUR"), 3);
     assert_eq!(b.rate(&db, "EUR"), 3);
     assert_eq!(db.queries.get(), 1);
@@ -358,8 +390,17 @@ fn typed_is_reported() {
     fn typed(x: u8) -> u8 {
         x
     }
-    assert_eq!(typed::cache_parameters(), CacheParameters { maxsize: Some(4), typed: true });
-    assert_eq!(typed::cache_parameters().to_string(), "{'maxsize': 4, 'typed': True}");
+    assert_eq!(
+        typed::cache_parameters(),
+        CacheParameters {
+            maxsize: Some(4),
+            typed: true
+        }
+    );
+    assert_eq!(
+        typed::cache_parameters().to_string(),
+        "{'maxsize': 4, 'typed': True}"
+    );
 }
 
 mod visibility {
