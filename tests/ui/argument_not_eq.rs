@@ -1,0 +1,15 @@
+use memo::lru_cache;
+
+#[derive(Clone, Hash, PartialEq)]
+struct Point {
+    x: i32,
+}
+
+#[lru_cache]
+fn norm(p: Point) -> i32 {
+    p.x.abs()
+}
+
+fn main() {
+    let _ = norm(Point { x: 1 });
+}

@@ -1,0 +1,10 @@
+use memo::cache;
+
+#[cache(maxsize = 3)]
+fn square(x: u64) -> u64 {
+    x * x
+}
+
+fn main() {
+    let _ = square(3);
+}

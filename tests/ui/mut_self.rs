@@ -1,0 +1,18 @@
+use memo::lru_cache;
+
+#[derive(Clone, Hash, PartialEq, Eq)]
+struct Counter {
+    n: u32,
+}
+
+impl Counter {
+    #[lru_cache]
+    fn bump(&mut self) -> u32 {
+        self.n += 1;
+        self.n
+    }
+}
+
+fn main() {
+    let _ = Counter { n: 0 }.bump();
+}
