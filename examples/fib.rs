@@ -10,11 +10,7 @@ use std::time::Instant;
 
 /// The textbook definition, without a cache: about 2·fib(n) calls.
 fn naive_fib(n: u64) -> u64 {
-    if n < 2 {
-        n
-    } else {
-        naive_fib(n - 1) + naive_fib(n - 2)
-    }
+    if n < 2 { n } else { naive_fib(n - 1) + naive_fib(n - 2) }
 }
 
 /// The same definition; the recursive calls go through the cache.
@@ -35,10 +31,7 @@ fn main() {
     println!("fib(35)       = {fast} in {cached_ms:.3} ms (the body runs once per n)");
     println!("  {}", fib::cache_info());
     assert_eq!(fast, slow);
-    assert_eq!(
-        fib::cache_info().to_string(),
-        "CacheInfo(hits=33, misses=36, maxsize=128, currsize=36)"
-    );
+    assert_eq!(fib::cache_info().to_string(), "CacheInfo(hits=33, misses=36, maxsize=128, currsize=36)");
 
     let start = Instant::now();
     let big = fib(90);

@@ -50,10 +50,7 @@ fn main() {
         assert_eq!(get_user_email(42), "user42@example.com");
     }
     let total = start.elapsed();
-    println!(
-        "  total {:.1} ms: one slow request, 99 instant hits",
-        ms(total)
-    );
+    println!("  total {:.1} ms: one slow request, 99 instant hits", ms(total));
     println!("  {}", get_user_email::cache_info());
     assert!(total >= LATENCY);
     assert_eq!(REQUESTS.load(Ordering::Relaxed), 1);
@@ -84,21 +81,11 @@ fn main() {
     for repo in [&primary, &replica, &primary, &replica] {
         let start = Instant::now();
         let email = repo.lookup(7);
-        println!(
-            "  {}.lookup(7) = {email} in {:.1} ms",
-            repo.name,
-            ms(start.elapsed())
-        );
+        println!("  {}.lookup(7) = {email} in {:.1} ms", repo.name, ms(start.elapsed()));
         assert_eq!(email, "user7@example.com");
     }
     println!("  {}", Repo::lookup_cache_info());
     assert_eq!(REQUESTS.load(Ordering::Relaxed), 3);
-    assert_eq!(
-        Repo::lookup_cache_info().to_string(),
-        "CacheInfo(hits=3, misses=1, maxsize=64, currsize=1)"
-    );
-    println!(
-        "  Repo::lookup_cache_parameters() = {}",
-        Repo::lookup_cache_parameters()
-    );
+    assert_eq!(Repo::lookup_cache_info().to_string(), "CacheInfo(hits=3, misses=1, maxsize=64, currsize=1)");
+    println!("  Repo::lookup_cache_parameters() = {}", Repo::lookup_cache_parameters());
 }

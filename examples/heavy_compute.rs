@@ -11,9 +11,7 @@ use std::time::Instant;
 /// Counts the primes below `limit` by trial division: deliberately slow.
 #[memo::lru_cache]
 fn count_primes_below(limit: u64) -> usize {
-    (2..limit)
-        .filter(|&n| (2..).take_while(|d| d * d <= n).all(|d| n % d != 0))
-        .count()
+    (2..limit).filter(|&n| (2..).take_while(|d| d * d <= n).all(|d| n % d != 0)).count()
 }
 
 /// Key stretching: hashes the password `rounds` times, as a password hash would.
@@ -66,26 +64,19 @@ fn main() {
     let (first, slow) = timed(|| stretch(&password, 500_000));
     let (second, fast) = timed(|| stretch("correct horse battery staple", 500_000));
     println!("stretch(&password, 500_000) = {first:#018x}: first call {slow:.1} ms");
-    println!(
-        "stretch(\"correct horse battery staple\", 500_000): a literal, same entry, {fast:.3} ms"
-    );
+    println!("stretch(\"correct horse battery staple\", 500_000): a literal, same entry, {fast:.3} ms");
     let (_, other) = timed(|| stretch(&password, 1_000));
     println!("stretch(&password, 1_000): another key, a miss, {other:.1} ms");
     println!("  {}", stretch::cache_info());
     assert_eq!(first, second);
     assert_eq!(first, stretch::uncached(&password, 500_000));
-    assert_eq!(
-        stretch::cache_info().to_string(),
-        "CacheInfo(hits=1, misses=2, maxsize=32, currsize=2)"
-    );
+    assert_eq!(stretch::cache_info().to_string(), "CacheInfo(hits=1, misses=2, maxsize=32, currsize=2)");
 
     let numbers: Vec<u64> = (1_000_000_000..1_000_002_000).collect();
     let (first, slow) = timed(|| sum_of_largest_factors(&numbers));
     let (second, fast) = timed(|| sum_of_largest_factors(&numbers[..]));
     let (third, _) = timed(|| sum_of_largest_factors(&numbers[..1_000]));
-    println!(
-        "sum_of_largest_factors(&numbers) = {first}: first call {slow:.1} ms, second {fast:.3} ms"
-    );
+    println!("sum_of_largest_factors(&numbers) = {first}: first call {slow:.1} ms, second {fast:.3} ms");
     println!("sum_of_largest_factors(&numbers[..1_000]) = {third}: a different slice, a miss");
     println!("  {}", sum_of_largest_factors::cache_info());
     assert_eq!(first, second);

@@ -28,10 +28,7 @@ fn exclusive() -> MutexGuard<'static, ()> {
     static LOCK: Mutex<()> = Mutex::new(());
     let guard = LOCK.lock().unwrap_or_else(PoisonError::into_inner);
     parse_port::cache_clear();
-    assert_eq!(
-        parse_port::cache_info().to_string(),
-        "CacheInfo(hits=0, misses=0, maxsize=32, currsize=0)"
-    );
+    assert_eq!(parse_port::cache_info().to_string(), "CacheInfo(hits=0, misses=0, maxsize=32, currsize=0)");
     guard
 }
 
@@ -70,23 +67,14 @@ fn check_clear_resets_everything() {
     assert_eq!(parse_port::cache_info().currsize, 2);
     parse_port::cache_clear();
     println!("  after cache_clear():  {}", parse_port::cache_info());
-    assert_eq!(
-        parse_port::cache_info(),
-        memo::CacheInfo {
-            maxsize: Some(32),
-            ..Default::default()
-        }
-    );
+    assert_eq!(parse_port::cache_info(), memo::CacheInfo { maxsize: Some(32), ..Default::default() });
 }
 
 /// `uncached` tests the body alone: the cache is neither read nor written.
 fn check_uncached_bypasses_the_cache() {
     let _guard = exclusive();
     assert_eq!(parse_port::uncached(" 22 "), Ok(22));
-    println!(
-        "  parse_port::uncached(\" 22 \"): {}",
-        parse_port::cache_info()
-    );
+    println!("  parse_port::uncached(\" 22 \"): {}", parse_port::cache_info());
     assert_eq!(parse_port::cache_info().misses, 0);
     assert_eq!(parse_port::cache_info().currsize, 0);
 }

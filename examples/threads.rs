@@ -59,20 +59,14 @@ fn main() {
     let total_ms = start.elapsed().as_secs_f64() * 1000.0;
 
     for (t, w) in per_thread.iter().enumerate() {
-        println!(
-            "thread {t}: {} calls in {:.1} ms, ran the body {} times",
-            w.calls, w.ms, w.runs
-        );
+        println!("thread {t}: {} calls in {:.1} ms, ran the body {} times", w.calls, w.ms, w.runs);
     }
     let total: u64 = per_thread.iter().map(|w| w.calls).sum();
     let runs: u64 = per_thread.iter().map(|w| w.runs).sum();
     let info = slow_square::cache_info();
     println!("total: {total} calls in {total_ms:.1} ms; the body ran {runs} times for {KEYS} keys");
     println!("{info}");
-    println!(
-        "uncached, the same calls would have slept {} ms",
-        u128::from(total) * LATENCY.as_millis()
-    );
+    println!("uncached, the same calls would have slept {} ms", u128::from(total) * LATENCY.as_millis());
 
     assert_eq!(total, THREADS * CALLS_PER_THREAD);
     assert_eq!(info.hits + info.misses, total);

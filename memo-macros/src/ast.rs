@@ -1,10 +1,11 @@
 //! A typed view of the memoized function: its arguments classified, its return type read.
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
 use syn::visit::Visit;
 use syn::{
-    Attribute, Block, FnArg, GenericParam, Ident, ItemFn, Pat, PatIdent, ReturnType, Signature,
-    Type, TypePath, TypeReference, Visibility,
+    Attribute, Block, FnArg, GenericParam, Ident, ItemFn, Pat, PatIdent, ReturnType, Signature, Type,
+    TypePath, TypeReference, Visibility,
 };
 
 /// The function under the attribute.
@@ -24,8 +25,10 @@ pub(crate) struct Input {
     /// The name the wrapper binds it to.
     pub(crate) name: Ident,
     pub(crate) kind: InputKind,
-    /// The whole argument, for errors.
+    /// The whole argument, to span what the expansion says about it.
     pub(crate) span: Span,
+    /// The receiver or the argument's type, for errors.
+    pub(crate) ty: TokenStream,
 }
 
 pub(crate) enum InputKind {
@@ -45,19 +48,14 @@ pub(crate) enum Output {
     Unit,
     /// Cached as returned.
     Plain(Box<Type>),
-    /// A type named `Result` or `...Result`: only `Ok` values are cached.
+    /// `Result`, or a generic `...Result<..>` (`io::Result<T>`, `IoResult<T>`): only `Ok` values
+    /// are cached.
     Result(Box<Type>),
 }
 
 impl Function {
     pub(crate) fn new(item: ItemFn) -> Function {
-        let inputs = item
-            .sig
-            .inputs
-            .iter()
-            .enumerate()
-            .map(|(i, arg)| Input::new(i, arg))
-            .collect();
+        let inputs = item.sig.inputs.iter().enumerate().map(|(i, arg)| Input::new(i, arg)).collect();
         let output = match &item.sig.output {
             ReturnType::Default => Output::Unit,
             ReturnType::Type(_, ty) if is_result(ty) => Output::Result(ty.clone()),
@@ -79,12 +77,7 @@ impl Function {
     /// arguments, or `Self` of a possibly generic impl): entries are then tagged by type.
     pub(crate) fn is_generic(&self) -> bool {
         self.is_method
-            || self
-                .sig
-                .generics
-                .params
-                .iter()
-                .any(|p| !matches!(p, GenericParam::Lifetime(_)))
+            || self.sig.generics.params.iter().any(|p| !matches!(p, GenericParam::Lifetime(_)))
             || self.has_impl_trait_arg()
     }
 
@@ -103,47 +96,24 @@ impl Input {
                 let by_ref = matches!(&*receiver.ty, Type::Reference(r) if r.mutability.is_none());
                 Input {
                     name: Ident::new("self", receiver.self_token.span),
-                    kind: if by_ref {
-                        InputKind::SelfRef
-                    } else {
-                        InputKind::SelfOther
-                    },
+                    kind: if by_ref { InputKind::SelfRef } else { InputKind::SelfOther },
                     span: syn::spanned::Spanned::span(receiver),
+                    ty: receiver.to_token_stream(),
                 }
             }
             FnArg::Typed(typed) => {
                 let name = match &*typed.pat {
-                    Pat::Ident(PatIdent {
-                        ident,
-                        subpat: None,
-                        by_ref: None,
-                        ..
-                    }) => ident.clone(),
+                    Pat::Ident(PatIdent { ident, subpat: None, by_ref: None, .. }) => ident.clone(),
                     _ => quote::format_ident!("__memo_arg{}", index),
                 };
                 let kind = match &*typed.ty {
-                    Type::Reference(TypeReference {
-                        elem, mutability, ..
-                    }) => InputKind::Ref {
-                        elem: elem.clone(),
-                        mutable: mutability.is_some(),
-                    },
+                    Type::Reference(TypeReference { elem, mutability, .. }) => {
+                        InputKind::Ref { elem: elem.clone(), mutable: mutability.is_some() }
+                    }
                     ty => InputKind::Value(Box::new(ty.clone())),
                 };
-                Input {
-                    name,
-                    kind,
-                    span: syn::spanned::Spanned::span(typed),
-                }
+                Input { name, kind, span: syn::spanned::Spanned::span(typed), ty: typed.ty.to_token_stream() }
             }
-        }
-    }
-
-    /// The key type of a non-receiver argument: the referent of a reference.
-    pub(crate) fn key_type(&self) -> Option<&Type> {
-        match &self.kind {
-            InputKind::Value(ty) | InputKind::Ref { elem: ty, .. } => Some(ty),
-            InputKind::SelfRef | InputKind::SelfOther => None,
         }
     }
 }
@@ -155,10 +125,12 @@ pub(crate) fn is_float(ty: &Type) -> bool {
 
 fn is_result(ty: &Type) -> bool {
     match ty {
-        Type::Path(TypePath { path, .. }) => path
-            .segments
-            .last()
-            .is_some_and(|segment| segment.ident.to_string().ends_with("Result")),
+        Type::Path(TypePath { path, .. }) => {
+            path.segments.last().is_some_and(|segment| {
+                let name = segment.ident.to_string();
+                name == "Result" || (name.ends_with("Result") && !segment.arguments.is_empty())
+            })
+        }
         Type::Group(group) => is_result(&group.elem),
         Type::Paren(paren) => is_result(&paren.elem),
         _ => false,

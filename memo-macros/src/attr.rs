@@ -2,7 +2,7 @@
 
 use proc_macro2::TokenStream;
 use syn::meta::ParseNestedMeta;
-use syn::{Expr, ExprArray, ExprLit, ExprUnary, Ident, Lit, UnOp};
+use syn::{Expr, ExprArray, ExprLit, ExprUnary, Ident, Lit, Token, UnOp};
 
 /// Which attribute is being expanded.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -37,11 +37,7 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Options> {
     };
     let mut seen: Vec<String> = Vec::new();
     let parser = syn::meta::parser(|meta| {
-        let name = meta
-            .path
-            .get_ident()
-            .map(Ident::to_string)
-            .unwrap_or_default();
+        let name = meta.path.get_ident().map(Ident::to_string).unwrap_or_default();
         if seen.contains(&name) {
             return Err(meta.error(format!("duplicate `{name}` option; give it once")));
         }
@@ -59,13 +55,10 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Options> {
                     Kind::LruCache => "`maxsize`, `typed` or `ignore`",
                     Kind::Cache => "`typed` or `ignore`",
                 };
-                let shown = quote::ToTokens::to_token_stream(&meta.path)
-                    .to_string()
-                    .replace(' ', "");
-                return Err(meta.error(format!(
-                    "unknown `{}` option `{shown}`; expected {expected}",
-                    kind.name()
-                )));
+                let shown = quote::ToTokens::to_token_stream(&meta.path).to_string().replace(' ', "");
+                return Err(
+                    meta.error(format!("unknown `{}` option `{shown}`; expected {expected}", kind.name()))
+                );
             }
         }
         seen.push(name);
@@ -81,28 +74,31 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Options> {
 fn positional_hint(kind: Kind, args: TokenStream) -> Option<syn::Error> {
     let first: Expr = syn::parse2(args).ok()?;
     matches!(first, Expr::Lit(_) | Expr::Unary(_)).then(|| {
-        syn::Error::new_spanned(
-            first,
-            format!("`{}` options are named: write `maxsize = N`", kind.name()),
-        )
+        syn::Error::new_spanned(first, format!("`{}` options are named: write `maxsize = N`", kind.name()))
     })
 }
 
+/// The expression after `name =`; `example` shows the form when the `=` is missing.
+fn value(meta: &ParseNestedMeta<'_>, example: &str) -> syn::Result<Expr> {
+    if !meta.input.peek(Token![=]) {
+        return Err(meta.error(format!("expected a value: write `{example}`")));
+    }
+    meta.value()?.parse()
+}
+
 fn maxsize(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<usize>> {
-    let value: Expr = meta.value()?.parse()?;
+    let value = value(meta, "maxsize = 256` or `maxsize = None")?;
     match &value {
-        Expr::Lit(ExprLit {
-            lit: Lit::Int(int), ..
-        }) => int.base10_parse::<usize>().map(Some).map_err(|_| {
-            syn::Error::new_spanned(
-                int,
-                "`maxsize` is too large; use `maxsize = None` for an unbounded cache",
-            )
-        }),
+        Expr::Lit(ExprLit { lit: Lit::Int(int), .. }) => {
+            int.base10_parse::<usize>().map(Some).map_err(|_| {
+                syn::Error::new_spanned(
+                    int,
+                    "`maxsize` is too large; use `maxsize = None` for an unbounded cache",
+                )
+            })
+        }
         Expr::Path(path) if path.path.is_ident("None") => Ok(None),
-        Expr::Unary(ExprUnary {
-            op: UnOp::Neg(_), ..
-        }) => Err(syn::Error::new_spanned(
+        Expr::Unary(ExprUnary { op: UnOp::Neg(_), .. }) => Err(syn::Error::new_spanned(
             &value,
             "`maxsize` cannot be negative; use `maxsize = None` for an unbounded cache or `maxsize = 0` to cache nothing",
         )),
@@ -114,21 +110,15 @@ fn maxsize(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<usize>> {
 }
 
 fn typed(meta: &ParseNestedMeta<'_>) -> syn::Result<bool> {
-    let value: Expr = meta.value()?.parse()?;
+    let value = value(meta, "typed = true")?;
     match &value {
-        Expr::Lit(ExprLit {
-            lit: Lit::Bool(flag),
-            ..
-        }) => Ok(flag.value),
-        _ => Err(syn::Error::new_spanned(
-            &value,
-            "expected `true` or `false` for `typed`",
-        )),
+        Expr::Lit(ExprLit { lit: Lit::Bool(flag), .. }) => Ok(flag.value),
+        _ => Err(syn::Error::new_spanned(&value, "expected `true` or `false` for `typed`")),
     }
 }
 
 fn ignore(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<Ident>> {
-    let value: Expr = meta.value()?.parse()?;
+    let value = value(meta, "ignore = [db, self]")?;
     let names = match &value {
         Expr::Array(ExprArray { elems, .. }) => elems.iter().collect(),
         _ => vec![&value],
@@ -136,19 +126,14 @@ fn ignore(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<Ident>> {
     names
         .into_iter()
         .map(|name| match name {
-            Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => path
-                .path
-                .get_ident()
-                .cloned()
-                .ok_or_else(|| ignore_error(name)),
+            Expr::Path(path) if path.qself.is_none() && path.attrs.is_empty() => {
+                path.path.get_ident().cloned().ok_or_else(|| ignore_error(name))
+            }
             _ => Err(ignore_error(name)),
         })
         .collect()
 }
 
 fn ignore_error(name: &Expr) -> syn::Error {
-    syn::Error::new_spanned(
-        name,
-        "expected argument names for `ignore`, as in `ignore = [db, self]`",
-    )
+    syn::Error::new_spanned(name, "expected argument names for `ignore`, as in `ignore = [db, self]`")
 }

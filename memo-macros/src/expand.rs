@@ -6,8 +6,8 @@ use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::visit_mut::VisitMut;
 use syn::{
-    Attribute, FnArg, GenericParam, ItemFn, Pat, PatIdent, Signature, Type, TypeImplTrait,
-    TypeParamBound, WherePredicate, parse_quote,
+    Attribute, FnArg, GenericArgument, GenericParam, Ident, ItemFn, Pat, PatIdent, PathArguments, Signature,
+    TraitItemFn, Type, TypeImplTrait, TypeParamBound, WherePredicate, parse_quote,
 };
 
 use crate::ast::{Function, Input, InputKind, Output, is_float};
@@ -19,10 +19,7 @@ use crate::valid;
 pub(crate) fn memoize(kind: Kind, args: TokenStream, item: TokenStream) -> TokenStream {
     let item_fn: ItemFn = match syn::parse2(item.clone()) {
         Ok(item_fn) => item_fn,
-        Err(_) => {
-            let message = format!("`#[{}]` applies to functions and methods only", kind.name());
-            return with_error(syn::Error::new(Span::call_site(), message), item);
-        }
+        Err(_) => return with_error(not_a_function(kind, item.clone()), item),
     };
     let options = match attr::parse(kind, args) {
         Ok(options) => options,
@@ -40,49 +37,49 @@ fn with_error(error: syn::Error, item: TokenStream) -> TokenStream {
     quote!(#error #item)
 }
 
+fn not_a_function(kind: Kind, item: TokenStream) -> syn::Error {
+    let name = kind.name();
+    match syn::parse2::<TraitItemFn>(item) {
+        Ok(declaration) => syn::Error::new_spanned(
+            &declaration.sig,
+            format!(
+                "`#[{name}]` needs a function body: put it on the method's implementation in an inherent `impl`"
+            ),
+        ),
+        Err(_) => {
+            syn::Error::new(Span::call_site(), format!("`#[{name}]` applies to functions and methods only"))
+        }
+    }
+}
+
 fn expand(options: &Options, function: &Function) -> TokenStream {
-    let Function {
-        attrs,
-        vis,
-        sig,
-        block,
-        ..
-    } = function;
+    let Function { attrs, vis, sig, block, .. } = function;
     let name = &sig.ident;
     let generic = function.is_generic();
-    let keyed: Vec<&Input> = function
-        .inputs
-        .iter()
-        .filter(|input| !options.ignore.contains(&input.name))
-        .collect();
+    let keyed: Vec<&Input> =
+        function.inputs.iter().filter(|input| !options.ignore.contains(&input.name)).collect();
+    let cons = |items: Vec<TokenStream>| {
+        items.into_iter().rev().fold(quote!(()), |rest, item| quote!((#item, #rest)))
+    };
 
-    let parts = keyed.iter().rev().fold(quote!(()), |rest, input| {
-        let part = part(input);
-        quote!((#part, #rest))
-    });
-    let assertions = keyed.iter().map(|input| key_assertion(input, generic));
+    let parts = cons(keyed.iter().map(|input| part(input)).collect());
     let (value_ty, value_span) = value_type(&function.output);
-    let value_assertion =
-        quote_spanned!(value_span=> let _ = ::memo::__private::assert_value::<#value_ty>;);
-    let (hit, stored) = match function.output {
-        Output::Result(_) => (
-            quote!(::core::result::Result::Ok(__memo_value)),
-            quote!(::core::result::Result::as_ref(&__memo_result).ok()),
+    let (hit, stored) = match &function.output {
+        Output::Result(ty) => (
+            quote_spanned!(ty.span()=> <#ty as ::memo::__private::IsResult>::from_ok(__memo_value)),
+            quote_spanned!(ty.span()=> ::memo::__private::IsResult::ok_ref(&__memo_result)),
         ),
-        _ => (
-            quote!(__memo_value),
-            quote!(::core::option::Option::Some(&__memo_result)),
-        ),
+        _ => (quote!(__memo_value), quote!(::core::option::Option::Some(&__memo_result))),
     };
 
     let cache_ty = if generic {
         quote!(::memo::__private::GenericFnCache)
     } else {
-        let parts_ty = keyed.iter().rev().fold(quote!(()), |rest, input| {
-            let part = part_type(input);
-            quote!((#part, #rest))
-        });
-        quote!(::memo::__private::FnCache<<#parts_ty as ::memo::__private::KeyParts>::Owned, #value_ty>)
+        // Named without a bound on the arguments, so that an argument that cannot be a key is
+        // reported once, by `arg`; the value goes through `CacheValue` for the same reason.
+        let key_ty = cons(keyed.iter().map(|input| owned_type(input)).collect());
+        let value_ty = quote_spanned!(value_span=> <#value_ty as ::memo::__private::CacheValue>::Stored);
+        quote_spanned!(value_span=> ::memo::__private::FnCache<#key_ty, #value_ty>)
     };
     let maxsize = match options.maxsize {
         Some(maxsize) => {
@@ -92,36 +89,35 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let typed = options.typed;
-    let lookup_args = if generic {
+    let new_cache = quote!(<#cache_ty>::new(#maxsize, #typed));
+    let lookup = if generic {
         let tag = tag(function);
-        quote!(#tag, #parts)
+        quote_spanned!(value_span=> __memo_cache.lookup(#tag, #parts))
     } else {
-        parts
+        quote!(__memo_cache.lookup(#parts))
     };
 
-    let turbofish = turbofish(function);
-    let args = function.inputs.iter().map(|input| &input.name);
-    let (accessor_name, uncached_name) = if function.is_method {
+    let (cache, uncached_name, prefix, fn_link) = if function.is_method {
+        let accessor = format_ident!("__memo_{}_cache", name);
         (
-            format_ident!("__memo_{}_cache", name),
+            quote!(Self::#accessor()),
             format_ident!("{}_uncached", name),
+            format!("{name}_"),
+            format!("[`Self::{name}`]"),
         )
     } else {
-        (format_ident!("__memo_cache"), format_ident!("uncached"))
+        let cache = format_ident!("__memo_cache_{}", name);
+        (quote!(#cache), format_ident!("uncached"), String::new(), format!("[`{name}`]"))
     };
-    let owner = if function.is_method {
-        quote!(Self)
-    } else {
-        name.to_token_stream()
-    };
+    let owner = if function.is_method { quote!(Self) } else { name.to_token_stream() };
+    let turbofish = turbofish(function);
+    let args = function.inputs.iter().map(|input| &input.name);
     let wrapper_sig = wrapper_signature(function, options);
     let wrapper = quote! {
         #(#attrs)*
         #vis #wrapper_sig {
-            #(#assertions)*
-            #value_assertion
-            let __memo_cache = #owner::#accessor_name();
-            let __memo_slot = match __memo_cache.lookup(#lookup_args) {
+            let __memo_cache = &#cache;
+            let __memo_slot = match #lookup {
                 ::memo::__private::Lookup::Hit(__memo_value) => return #hit,
                 ::memo::__private::Lookup::Miss(__memo_slot) => __memo_slot,
             };
@@ -131,75 +127,67 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
         }
     };
 
-    let cfgs: Vec<&Attribute> = attrs
-        .iter()
-        .filter(|attr| attr.path().is_ident("cfg"))
-        .collect();
+    let cfgs: Vec<&Attribute> = attrs.iter().filter(|attr| attr.path().is_ident("cfg")).collect();
     let lints = attrs.iter().filter(|attr| {
-        [
-            "cfg", "cfg_attr", "allow", "warn", "deny", "forbid", "expect",
-        ]
-        .iter()
-        .any(|lint| attr.path().is_ident(lint))
+        ["cfg", "cfg_attr", "allow", "warn", "deny", "forbid", "expect"]
+            .iter()
+            .any(|lint| attr.path().is_ident(lint))
     });
-    let uncached_sig = Signature {
-        ident: uncached_name,
-        ..sig.clone()
-    };
+    let uncached_sig = Signature { ident: uncached_name, ..sig.clone() };
     let doc = |text: String| quote!(#[doc = #text]);
-    let (fn_link, prefix) = if function.is_method {
-        (format!("[`Self::{name}`]"), format!("{name}_"))
-    } else {
-        (format!("[`{name}`]"), String::new())
-    };
     let cache_info = format_ident!("{}cache_info", prefix);
     let cache_clear = format_ident!("{}cache_clear", prefix);
     let cache_parameters = format_ident!("{}cache_parameters", prefix);
-    let doc_info = doc(format!(
-        "The statistics of {fn_link}'s cache, as `functools`' `cache_info()`."
-    ));
-    let doc_clear = doc(format!(
-        "Empties {fn_link}'s cache and resets its statistics, as `functools`' `cache_clear()`."
-    ));
-    let doc_parameters = doc(format!(
-        "The options of {fn_link}'s cache, as `functools`' `cache_parameters()`."
-    ));
-    let doc_uncached = doc(format!(
-        "Runs {fn_link}'s body without the cache, as `functools`' `__wrapped__`."
-    ));
+    let doc_info = doc(format!("The statistics of {fn_link}'s cache, as `functools`' `cache_info()`."));
+    let doc_clear =
+        doc(format!("Empties {fn_link}'s cache and resets its statistics, as `functools`' `cache_clear()`."));
+    let doc_parameters =
+        doc(format!("The options of {fn_link}'s cache, as `functools`' `cache_parameters()`."));
+    let doc_uncached =
+        doc(format!("Runs {fn_link}'s body without the cache, as `functools`' `__wrapped__`."));
     let companions = quote! {
         #doc_info
         #vis fn #cache_info() -> ::memo::CacheInfo {
-            #owner::#accessor_name().cache_info()
+            #cache.cache_info()
         }
         #doc_clear
         #vis fn #cache_clear() {
-            #owner::#accessor_name().cache_clear()
+            #cache.cache_clear()
         }
         #doc_parameters
         #vis fn #cache_parameters() -> ::memo::CacheParameters {
-            #owner::#accessor_name().cache_parameters()
+            #cache.cache_parameters()
         }
         #doc_uncached
         #(#lints)*
         #vis #uncached_sig #block
-        #[doc(hidden)]
-        fn #accessor_name() -> &'static #cache_ty {
-            static __MEMO_CACHE: #cache_ty = <#cache_ty>::new(#maxsize, #typed);
-            &__MEMO_CACHE
-        }
     };
 
     if function.is_method {
-        let companions = add_cfgs(&cfgs, companions);
+        let accessor = format_ident!("__memo_{}_cache", name);
+        let companions = add_cfgs(
+            &cfgs,
+            quote! {
+                #companions
+                #[doc(hidden)]
+                fn #accessor() -> &'static #cache_ty {
+                    static __MEMO_CACHE: #cache_ty = #new_cache;
+                    &__MEMO_CACHE
+                }
+            },
+        );
         quote!(#wrapper #companions)
     } else {
+        let static_name = format_ident!("__memo_cache_{}", name);
         let doc_companion = doc(format!(
             "The cache of {fn_link}: `{name}::cache_info()`, `{name}::cache_clear()`, \
              `{name}::cache_parameters()` and `{name}::uncached(..)`."
         ));
         quote! {
             #wrapper
+            #(#cfgs)*
+            #[allow(non_upper_case_globals, clippy::type_complexity)]
+            static #static_name: #cache_ty = #new_cache;
             #(#cfgs)*
             #doc_companion
             #[allow(non_camel_case_types, dead_code)]
@@ -225,79 +213,83 @@ fn add_cfgs(cfgs: &[&Attribute], items: TokenStream) -> TokenStream {
     let Some(syn::Item::Impl(block)) = items.items.into_iter().next() else {
         return TokenStream::new();
     };
-    block
-        .items
-        .into_iter()
-        .map(|item| quote!(#(#cfgs)* #item))
-        .collect()
+    block.items.into_iter().map(|item| quote!(#(#cfgs)* #item)).collect()
 }
 
-/// A key part: the argument borrowed as itself, or a float by value.
+/// A key part: the argument borrowed as itself, or a float by value. `arg` checks that the
+/// argument can be a key, so it is spanned on the user's type.
 fn part(input: &Input) -> TokenStream {
-    let name = &input.name;
-    let span = input.span;
+    let at = |span: Span| Ident::new(&input.name.to_string(), span);
     match &input.kind {
-        InputKind::SelfRef => quote_spanned!(span=> ::memo::__private::Arg(self)),
+        InputKind::SelfRef | InputKind::SelfOther => {
+            quote_spanned!(input.span=> ::memo::__private::arg(self))
+        }
         InputKind::Value(ty) if is_float(ty) => {
-            quote_spanned!(span=> ::memo::__private::Float(#name))
+            let name = at(ty.span());
+            quote_spanned!(ty.span()=> ::memo::__private::Float(#name))
         }
         InputKind::Ref { elem, .. } if is_float(elem) => {
-            quote_spanned!(span=> ::memo::__private::Float(*#name))
+            let name = at(elem.span());
+            quote_spanned!(elem.span()=> ::memo::__private::Float(*#name))
         }
-        InputKind::Value(_) => quote_spanned!(span=> ::memo::__private::Arg(&#name)),
-        InputKind::Ref { .. } | InputKind::SelfOther => {
-            quote_spanned!(span=> ::memo::__private::Arg(#name))
+        InputKind::Value(ty) => {
+            let name = at(ty.span());
+            quote_spanned!(ty.span()=> ::memo::__private::arg(&#name))
+        }
+        InputKind::Ref { elem, .. } => {
+            let name = at(elem.span());
+            quote_spanned!(elem.span()=> ::memo::__private::arg(#name))
         }
     }
 }
 
-/// The type of [`part`], for the cache's `static` (non-generic functions only).
-fn part_type(input: &Input) -> TokenStream {
-    match input.key_type() {
-        Some(ty) if is_float(ty) => quote!(::memo::__private::Float<#ty>),
-        Some(ty) => quote!(::memo::__private::Arg<'static, #ty>),
-        None => quote!(::memo::__private::Arg<'static, Self>),
+/// The stored form of a key part, for the `static` of a non-generic function.
+fn owned_type(input: &Input) -> TokenStream {
+    match &input.kind {
+        InputKind::Value(ty) | InputKind::Ref { elem: ty, .. } if is_float(ty) => {
+            quote!(<::memo::__private::Float<#ty> as ::memo::__private::KeyParts>::Owned)
+        }
+        InputKind::Value(ty) => ty.to_token_stream(),
+        InputKind::Ref { elem, .. } => quote_spanned!(elem.span()=> <#elem as ::std::borrow::ToOwned>::Owned),
+        InputKind::SelfRef | InputKind::SelfOther => quote!(Self),
     }
 }
 
-/// `assert_key::<T>`, spanned on the user's type so that a missing `Hash` underlines it.
-fn key_assertion(input: &Input, generic: bool) -> TokenStream {
-    match input.key_type() {
-        Some(ty) if is_float(ty) => TokenStream::new(),
-        Some(ty) if generic && crate::ast::contains_impl_trait(ty) => TokenStream::new(),
-        Some(ty) => quote_spanned!(ty.span()=> let _ = ::memo::__private::assert_key::<#ty>;),
-        None => quote_spanned!(input.span=> let _ = ::memo::__private::assert_key::<Self>;),
-    }
-}
-
-/// The cached type, and the span to blame when it cannot be cached.
+/// The cached type, and the span to blame when it cannot be cached: the return type, or the
+/// `Ok` type of a `Result` (its first type argument, or the `IsResult` projection).
 fn value_type(output: &Output) -> (TokenStream, Span) {
     match output {
         Output::Unit => (quote!(()), Span::call_site()),
         Output::Plain(ty) => (ty.to_token_stream(), ty.span()),
-        Output::Result(ty) => (
-            quote_spanned!(ty.span()=> <#ty as ::memo::__private::IsResult>::Ok),
-            ty.span(),
-        ),
+        Output::Result(ty) => match first_type_argument(ty) {
+            Some(ok) => (ok.to_token_stream(), ok.span()),
+            None => (quote_spanned!(ty.span()=> <#ty as ::memo::__private::IsResult>::Ok), ty.span()),
+        },
     }
+}
+
+fn first_type_argument(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|arg| match arg {
+        GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    })
 }
 
 /// The instantiation's identity: `Self` for methods, and every type and const parameter.
 fn tag(function: &Function) -> TokenStream {
     let this = function.is_method.then(|| quote!(Self,));
-    let params = function
-        .sig
-        .generics
-        .params
-        .iter()
-        .filter_map(|param| match param {
-            GenericParam::Type(param) => Some(param.ident.to_token_stream()),
-            GenericParam::Const(param) => {
-                let ident = &param.ident;
-                Some(quote!([(); #ident]))
-            }
-            GenericParam::Lifetime(_) => None,
-        });
+    let params = function.sig.generics.params.iter().filter_map(|param| match param {
+        GenericParam::Type(param) => Some(param.ident.to_token_stream()),
+        GenericParam::Const(param) => {
+            let ident = &param.ident;
+            Some(quote!([(); #ident]))
+        }
+        GenericParam::Lifetime(_) => None,
+    });
     quote!(::memo::__private::TypeId::of::<(#this #(#params,)*)>())
 }
 
@@ -350,17 +342,13 @@ fn wrapper_signature(function: &Function, options: &Options) -> Signature {
             }
         }
         // Bounds go where the user put the parameter's own (clippy's `multiple_bound_locations`).
-        let where_clause = sig
-            .generics
-            .where_clause
-            .get_or_insert_with(|| parse_quote!(where));
+        let where_clause = sig.generics.where_clause.get_or_insert_with(|| parse_quote!(where));
         for param in sig.generics.params.iter_mut() {
             let GenericParam::Type(param) = param else {
                 continue;
             };
             let ident = &param.ident;
-            let bounds: [TypeParamBound; 2] =
-                [parse_quote!(::core::marker::Send), parse_quote!('static)];
+            let bounds: [TypeParamBound; 2] = [parse_quote!(::core::marker::Send), parse_quote!('static)];
             let in_where = where_clause.predicates.iter_mut().find_map(|predicate| match predicate {
                 WherePredicate::Type(predicate) if matches!(&predicate.bounded_ty, Type::Path(path) if path.path.is_ident(ident)) => {
                     Some(predicate)

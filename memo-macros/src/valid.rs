@@ -16,9 +16,7 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
     if let Some(token) = &sig.constness {
         errors.add(
             token,
-            format!(
-                "`#[{attr}]` cannot memoize a `const fn`: a cache lives at run time; remove `const`"
-            ),
+            format!("`#[{attr}]` cannot memoize a `const fn`: a cache lives at run time; remove `const`"),
         );
     }
     if let Some(token) = &sig.asyncness {
@@ -30,27 +28,22 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
     if let Some(token) = &sig.unsafety {
         errors.add(
             token,
-            format!(
-                "`#[{attr}]` cannot memoize an `unsafe fn`; memoize a safe function that wraps it"
-            ),
+            format!("`#[{attr}]` cannot memoize an `unsafe fn`; memoize a safe function that wraps it"),
         );
     }
     if let Some(abi) = &sig.abi {
-        errors.add(abi, format!("`#[{attr}]` cannot memoize an `extern` function; memoize a Rust function that calls it"));
+        errors.add(
+            abi,
+            format!("`#[{attr}]` cannot memoize an `extern` function; memoize a Rust function that calls it"),
+        );
     }
     if let Some(variadic) = &sig.variadic {
-        errors.add(
-            variadic,
-            format!("`#[{attr}]` cannot memoize a variadic function"),
-        );
+        errors.add(variadic, format!("`#[{attr}]` cannot memoize a variadic function"));
     }
     for param in &sig.generics.params {
         if let GenericParam::Const(param) = param {
             if !matches!(&param.ty, Type::Path(path) if path.path.is_ident("usize")) {
-                errors.add(
-                    &param.ty,
-                    "memoized functions take `usize` const parameters only",
-                );
+                errors.add(&param.ty, "memoized functions take `usize` const parameters only");
             }
         }
     }
@@ -58,10 +51,7 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
         if !function.inputs.iter().any(|input| input.name == *name) {
             errors.add(
                 name,
-                format!(
-                    "`{name}` is not an argument of `{}`; `ignore` takes argument names",
-                    sig.ident
-                ),
+                format!("`{name}` is not an argument of `{}`; `ignore` takes argument names", sig.ident),
             );
         }
     }
@@ -72,12 +62,12 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
         let name = &input.name;
         match &input.kind {
             InputKind::SelfRef => {}
-            InputKind::SelfOther => errors.add_span(
-                input.span,
+            InputKind::SelfOther => errors.add(
+                &input.ty,
                 "only `&self` can be part of a cache key: take `&self`, or leave `self` out of the key with `ignore = [self]`",
             ),
-            InputKind::Ref { mutable: true, .. } => errors.add_span(
-                input.span,
+            InputKind::Ref { mutable: true, .. } => errors.add(
+                &input.ty,
                 format!("a `&mut` argument cannot be part of a cache key: take `&T`, or leave it out with `ignore = [{name}]`"),
             ),
             InputKind::Value(ty) | InputKind::Ref { elem: ty, .. } => {
@@ -96,7 +86,10 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
         if contains_impl_trait(ty) {
             errors.add(ty, "a memoized function cannot return `impl Trait`: the cache must name the type it stores; return a concrete type");
         } else if let Some(borrow) = first_borrow(ty) {
-            errors.add_span(borrow, "a memoized function cannot return a borrow: return an owned value (or a `&'static` one)");
+            errors.add_span(
+                borrow,
+                "a memoized function cannot return a borrow: return an owned value (or a `&'static` one)",
+            );
         }
     }
     errors.0.map_or(Ok(()), Err)

@@ -22,11 +22,11 @@ use crate::store::LruCache;
 use crate::{CacheInfo, CacheParameters};
 
 /// What a lookup found.
-pub enum Lookup<V, K> {
+pub enum Lookup<V, S> {
     /// The cached value, cloned.
     Hit(V),
     /// Not cached: run the body, then hand the slot back to `store`.
-    Miss(Slot<K>),
+    Miss(S),
 }
 
 /// A pending entry: the key of a miss, waiting for the body's value.
@@ -42,28 +42,23 @@ pub struct FnCache<K, V> {
     core: Core<K, V>,
 }
 
-impl<K: Send + 'static, V: Clone + Send + 'static> FnCache<K, V> {
+impl<K, V> FnCache<K, V> {
     /// An empty cache; allocates nothing until the first miss.
     pub const fn new(maxsize: Option<usize>, typed: bool) -> Self {
-        FnCache {
-            core: Core::new(CacheParameters { maxsize, typed }),
-        }
+        FnCache { core: Core::new(CacheParameters { maxsize, typed }) }
     }
+}
 
+impl<K: Send + 'static, V: Clone + Send + 'static> FnCache<K, V> {
     /// Looks a call up: a hit clones the cached value.
     #[inline]
-    pub fn lookup<Q: KeyParts<Owned = K>>(&self, parts: Q) -> Lookup<V, K> {
+    pub fn lookup<Q: KeyParts<Owned = K>>(&self, parts: Q) -> Lookup<V, Slot<K>> {
         let hash = hash_of(|state| parts.hash_parts(state));
-        match self
-            .core
-            .find(hash, |key| parts.eq_owned(key), |value| Some(value.clone()))
-        {
+        match self.core.find(hash, |key| parts.eq_owned(key), |value| Some(value.clone())) {
             Found::Hit(value) => Lookup::Hit(value),
-            Found::Miss { storable } => Lookup::Miss(Slot {
-                hash,
-                key: storable.then(|| parts.to_owned_key()),
-                same: Q::owned_eq,
-            }),
+            Found::Miss { storable } => {
+                Lookup::Miss(Slot { hash, key: storable.then(|| parts.to_owned_key()), same: Q::owned_eq })
+            }
         }
     }
 
@@ -102,53 +97,50 @@ pub struct GenericFnCache {
 impl GenericFnCache {
     /// An empty cache; allocates nothing until the first miss.
     pub const fn new(maxsize: Option<usize>, typed: bool) -> Self {
-        GenericFnCache {
-            core: Core::new(CacheParameters { maxsize, typed }),
-        }
+        GenericFnCache { core: Core::new(CacheParameters { maxsize, typed }) }
     }
 
     /// Looks a call up; `tag` identifies the instantiation (the function's type parameters).
     #[inline]
-    pub fn lookup<Q, V>(&self, tag: TypeId, parts: Q) -> Lookup<V, ErasedKey>
+    pub fn lookup<Q, V>(&self, tag: TypeId, parts: Q) -> Lookup<V, ErasedSlot<V>>
     where
         Q: KeyParts,
-        V: Clone + Send + 'static,
+        V: crate::__private::CacheValue,
     {
         let hash = hash_of(|state| {
             tag.hash(state);
             parts.hash_parts(state);
         });
         let same_key = |stored: &ErasedKey| {
-            stored.tag == tag
-                && stored
-                    .key
-                    .downcast_ref()
-                    .is_some_and(|key| parts.eq_owned(key))
+            stored.tag == tag && stored.key.downcast_ref().is_some_and(|key| parts.eq_owned(key))
         };
-        match self
-            .core
-            .find(hash, same_key, |value| value.downcast_ref::<V>().cloned())
-        {
+        match self.core.find(hash, same_key, |value| value.downcast_ref::<V>().map(V::cloned)) {
             Found::Hit(value) => Lookup::Hit(value),
-            Found::Miss { storable } => Lookup::Miss(Slot {
-                hash,
-                key: storable.then(|| ErasedKey {
-                    tag,
-                    key: Box::new(parts.to_owned_key()),
-                }),
-                same: same_erased::<Q>,
+            Found::Miss { storable } => Lookup::Miss(ErasedSlot {
+                slot: Slot {
+                    hash,
+                    key: storable.then(|| ErasedKey { tag, key: Box::new(parts.to_owned_key()) }),
+                    same: same_erased::<Q>,
+                },
+                erase: V::erased,
             }),
         }
     }
 
     /// Stores the body's value for a missed call (`None`: nothing to store, as for `Err`).
     #[inline]
-    pub fn store<V: Clone + Send + 'static>(&self, slot: Slot<ErasedKey>, value: Option<&V>) {
+    pub fn store<V>(&self, slot: ErasedSlot<V>, value: Option<&V>) {
+        let ErasedSlot { slot, erase } = slot;
         if let (Some(key), Some(value)) = (slot.key, value) {
-            self.core
-                .insert(slot.hash, key, Box::new(value.clone()), slot.same);
+            self.core.insert(slot.hash, key, erase(value), slot.same);
         }
     }
+}
+
+/// A pending entry of a [`GenericFnCache`], with the way to store its value.
+pub struct ErasedSlot<V> {
+    slot: Slot<ErasedKey>,
+    erase: fn(&V) -> ErasedValue,
 }
 
 impl Deref for GenericFnCache {
@@ -232,11 +224,7 @@ impl<K, V> Core<K, V> {
         };
         Core {
             params,
-            state: Mutex::new(State {
-                store: LruCache::with_limit(limit, ()),
-                hits: 0,
-                misses: 0,
-            }),
+            state: Mutex::new(State { store: LruCache::with_limit(limit, ()), hits: 0, misses: 0 }),
             unlocked_misses: AtomicU64::new(0),
         }
     }
@@ -248,12 +236,7 @@ impl<K, V> Core<K, V> {
             Some(state) => (state.hits, state.misses, state.store.len()),
             None => (0, 0, 0),
         };
-        CacheInfo {
-            hits,
-            misses: misses + unlocked,
-            maxsize: self.params.maxsize,
-            currsize,
-        }
+        CacheInfo { hits, misses: misses + unlocked, maxsize: self.params.maxsize, currsize }
     }
 
     /// Empties the cache and resets its statistics, as `functools`' `cache_clear()`.
@@ -279,23 +262,14 @@ impl<K, V> Core<K, V> {
     #[inline]
     fn lock(&self) -> Option<Held<'_, State<K, V>>> {
         let held = HELD.with(Cell::get);
-        let guard = if held == 0 {
-            self.state.lock()
-        } else {
-            self.state.try_lock()?
-        };
+        let guard = if held == 0 { self.state.lock() } else { self.state.try_lock()? };
         HELD.with(|cell| cell.set(held + 1));
         Some(Held(guard))
     }
 
     /// Looks `hash` up, counting a hit or a miss.
     #[inline]
-    fn find<R>(
-        &self,
-        hash: u64,
-        eq: impl FnMut(&K) -> bool,
-        read: impl FnOnce(&V) -> Option<R>,
-    ) -> Found<R> {
+    fn find<R>(&self, hash: u64, eq: impl FnMut(&K) -> bool, read: impl FnOnce(&V) -> Option<R>) -> Found<R> {
         let Some(mut state) = self.lock() else {
             self.unlocked_misses.fetch_add(1, Relaxed);
             return Found::Miss { storable: false };
@@ -308,20 +282,15 @@ impl<K, V> Core<K, V> {
             }
         }
         state.misses += 1;
-        Found::Miss {
-            storable: self.params.maxsize != Some(0),
-        }
+        Found::Miss { storable: self.params.maxsize != Some(0) }
     }
 
     /// Stores a computed value, unless a concurrent call stored one for the key first.
     fn insert(&self, hash: u64, key: K, value: V, same: fn(&K, &K) -> bool) {
-        let evicted =
-            self.lock().and_then(
-                |mut state| match state.store.find(hash, |k| same(k, &key)) {
-                    Some(_) => Some((key, value)),
-                    None => state.store.insert_unique(hash, key, value),
-                },
-            );
+        let evicted = self.lock().and_then(|mut state| match state.store.find(hash, |k| same(k, &key)) {
+            Some(_) => Some((key, value)),
+            None => state.store.insert_unique(hash, key, value),
+        });
         drop(evicted); // outside the lock: a value's `Drop` may call this function again
     }
 }

@@ -28,12 +28,7 @@ pub struct CacheInfo {
 
 impl fmt::Display for CacheInfo {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let CacheInfo {
-            hits,
-            misses,
-            maxsize,
-            currsize,
-        } = *self;
+        let CacheInfo { hits, misses, maxsize, currsize } = *self;
         write!(f, "CacheInfo(hits={hits}, misses={misses}, maxsize=")?;
         match maxsize {
             Some(maxsize) => write!(f, "{maxsize}")?,
@@ -76,10 +71,6 @@ impl fmt::Display for CacheParameters {
             Some(maxsize) => write!(f, "{maxsize}")?,
             None => f.write_str("None")?,
         }
-        f.write_str(if self.typed {
-            ", 'typed': True}"
-        } else {
-            ", 'typed': False}"
-        })
+        f.write_str(if self.typed { ", 'typed': True}" } else { ", 'typed': False}" })
     }
 }

@@ -1,11 +1,12 @@
 //! How a call's arguments become a cache key.
 //!
-//! The macro views the arguments as a cons list of borrowed parts, `(Arg(&a), (Float(b), ()))`:
+//! The macro views the arguments as a cons list of borrowed parts, `(arg(&a), (Float(b), ()))`:
 //! a lookup hashes and compares these borrowed parts against stored owned keys, so a hit
 //! allocates nothing; only a miss turns them into the owned key ([`KeyParts::to_owned_key`]).
 
 use core::borrow::Borrow;
 use core::hash::{Hash, Hasher};
+use core::marker::PhantomData;
 
 /// A borrowed view of a call's key.
 pub trait KeyParts {
@@ -25,29 +26,43 @@ pub trait KeyParts {
     fn owned_eq(a: &Self::Owned, b: &Self::Owned) -> bool;
 }
 
-/// A value that can be part of a cache key: `Hash + Eq`, stored in its owned form.
+/// A type that can be part of a cache key: `Hash + Eq`, stored in its owned form.
 ///
-/// Every `T: Hash + Eq + ToOwned` is one, `Clone` types included (stored as themselves), and
-/// so are `str`, `[T]`, `Path` and `OsStr` (stored as `String`, `Vec<T>`, `PathBuf`, `OsString`).
+/// Every `T: Hash + Eq + ToOwned` whose owned form is `Send + 'static` is one: `Clone` types
+/// (stored as themselves), and `str`, `[T]`, `Path` and `OsStr` (stored as `String`, `Vec<T>`,
+/// `PathBuf` and `OsString`). Use it to bound a memoized generic function's parameters:
+///
+/// ```
+/// #[memo::cache]
+/// fn describe<T: memo::CacheKey + std::fmt::Debug>(x: T) -> String {
+///     format!("{x:?}")
+/// }
+/// assert_eq!(describe(7u8), "7");
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be part of a cache key",
     label = "a key argument must be `Hash + Eq + Clone + Send + 'static`",
     note = "derive `Hash`, `PartialEq`, `Eq` and `Clone` for it, or leave the argument out of the key with `ignore = [name]`"
 )]
-pub trait KeyArg {
+pub trait CacheKey {
     /// The form stored in the cache.
     type Owned: Send + 'static;
     /// Feeds the value to `state`.
+    #[doc(hidden)]
     fn hash_arg<H: Hasher>(&self, state: &mut H);
     /// Compares with a stored key.
+    #[doc(hidden)]
     fn eq_owned(&self, owned: &Self::Owned) -> bool;
     /// The stored form.
+    #[doc(hidden)]
     fn to_owned_arg(&self) -> Self::Owned;
     /// Compares two stored keys.
+    #[doc(hidden)]
     fn owned_eq(a: &Self::Owned, b: &Self::Owned) -> bool;
 }
 
-impl<T> KeyArg for T
+#[diagnostic::do_not_recommend]
+impl<T> CacheKey for T
 where
     T: ?Sized + Hash + Eq + ToOwned,
     T::Owned: Send + 'static,
@@ -75,11 +90,19 @@ where
     }
 }
 
-/// An argument that is part of the key as itself.
-pub struct Arg<'a, T: ?Sized>(pub &'a T);
+/// An argument that is part of the key as itself; `O` is its stored form.
+pub struct Arg<'a, T: ?Sized, O>(&'a T, PhantomData<fn() -> O>);
 
-impl<T: ?Sized + KeyArg> KeyParts for Arg<'_, T> {
-    type Owned = T::Owned;
+/// Views an argument as a key part. This call is where the macro checks that an argument can
+/// be a key: it is spanned on the user's type, and when the check fails the part's type holds
+/// an error, so the rest of the expansion reports nothing more.
+#[inline]
+pub fn arg<T: ?Sized + CacheKey>(value: &T) -> Arg<'_, T, T::Owned> {
+    Arg(value, PhantomData)
+}
+
+impl<T: ?Sized + CacheKey<Owned = O>, O: Send + 'static> KeyParts for Arg<'_, T, O> {
+    type Owned = O;
 
     #[inline]
     fn hash_parts<H: Hasher>(&self, state: &mut H) {
@@ -87,17 +110,17 @@ impl<T: ?Sized + KeyArg> KeyParts for Arg<'_, T> {
     }
 
     #[inline]
-    fn eq_owned(&self, owned: &Self::Owned) -> bool {
+    fn eq_owned(&self, owned: &O) -> bool {
         self.0.eq_owned(owned)
     }
 
     #[inline]
-    fn to_owned_key(&self) -> Self::Owned {
+    fn to_owned_key(&self) -> O {
         self.0.to_owned_arg()
     }
 
     #[inline]
-    fn owned_eq(a: &Self::Owned, b: &Self::Owned) -> bool {
+    fn owned_eq(a: &O, b: &O) -> bool {
         T::owned_eq(a, b)
     }
 }
@@ -208,11 +231,11 @@ mod tests {
 
     #[test]
     fn borrowed_parts_match_their_owned_key() {
-        let parts = (Arg("name"), (Arg(&[1u8, 2][..]), (Arg(&7u64), ())));
+        let parts = (arg("name"), (arg(&[1u8, 2][..]), (arg(&7u64), ())));
         let owned = parts.to_owned_key();
         assert_eq!(owned, ("name".to_string(), (vec![1u8, 2], (7u64, ()))));
         assert!(parts.eq_owned(&owned));
-        assert!(!(Arg("other"), (Arg(&[1u8, 2][..]), (Arg(&7u64), ()))).eq_owned(&owned));
+        assert!(!(arg("other"), (arg(&[1u8, 2][..]), (arg(&7u64), ()))).eq_owned(&owned));
     }
 
     #[test]

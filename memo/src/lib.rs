@@ -53,9 +53,10 @@
 //!   `f::cache_clear()`. Two threads that miss the same key both run the body; the first
 //!   value stored stays, and each caller gets the value its own body returned.
 //! - A function returning `Result` caches its `Ok` values and never its `Err`s, as functools
-//!   never caches an exception. This holds for aliases (`std::io::Result<T>`,
-//!   `anyhow::Result<T>`): any return type whose name ends in `Result` is treated so. Every
-//!   other value, `None` included, is cached as returned.
+//!   never caches an exception. This holds for aliases: the macro treats as a `Result` a
+//!   return type named `Result` (`std::io::Result<T>`, `anyhow::Result<T>`) or a generic type
+//!   whose name ends in `Result` (`IoResult<T>`). Every other value, `None` included, is
+//!   cached as returned.
 //! - A panicking body caches nothing; the cache is never poisoned.
 //! - User code that runs while the cache is locked (a key's `Eq`, a value's `Clone`) may call
 //!   the same memoized function: that nested call runs its body without the cache instead of
@@ -190,6 +191,7 @@ mod store;
 
 pub use hashbrown::{DefaultHashBuilder, Equivalent};
 pub use info::{CacheInfo, CacheParameters};
+pub use key::CacheKey;
 pub use store::{Iter, LruCache};
 
 /// Memoizes a function behind a bounded LRU cache, as `functools.lru_cache`.

@@ -60,11 +60,7 @@ pub struct LruCache<K, V, S = DefaultHashBuilder> {
 
 impl<K: Clone, V: Clone> Clone for Entry<K, V> {
     fn clone(&self) -> Self {
-        Entry {
-            key: self.key.clone(),
-            value: self.value.clone(),
-            ..*self
-        }
+        Entry { key: self.key.clone(), value: self.value.clone(), ..*self }
     }
 }
 
@@ -175,8 +171,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
     where
         Q: Hash + Equivalent<K> + ?Sized,
     {
-        self.index_of(key)
-            .map(|index| &self.entries[index as usize].value)
+        self.index_of(key).map(|index| &self.entries[index as usize].value)
     }
 
     /// Whether `key` is cached, leaving its recency unchanged.
@@ -210,10 +205,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         match self.find(hash, |k| key.equivalent(k)) {
             Some(index) => {
                 self.touch(index);
-                Some(core::mem::replace(
-                    &mut self.entries[index as usize].value,
-                    value,
-                ))
+                Some(core::mem::replace(&mut self.entries[index as usize].value, value))
             }
             None => {
                 drop(self.insert_unique(hash, key, value));
@@ -238,10 +230,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         match self.find(hash, |k| key.equivalent(k)) {
             Some(index) => {
                 self.touch(index);
-                Some((
-                    key,
-                    core::mem::replace(&mut self.entries[index as usize].value, value),
-                ))
+                Some((key, core::mem::replace(&mut self.entries[index as usize].value, value)))
             }
             None => self.insert_unique(hash, key, value),
         }
@@ -310,14 +299,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
 impl<K, V, S> LruCache<K, V, S> {
     /// A cache of at most `cap` entries (`usize::MAX`: unbounded). Allocates nothing.
     pub(crate) const fn with_limit(cap: usize, hash_builder: S) -> Self {
-        LruCache {
-            table: HashTable::new(),
-            entries: Vec::new(),
-            head: NIL,
-            tail: NIL,
-            cap,
-            hash_builder,
-        }
+        LruCache { table: HashTable::new(), entries: Vec::new(), head: NIL, tail: NIL, cap, hash_builder }
     }
 
     /// Removes the least recently used entry and returns it.
@@ -344,9 +326,7 @@ impl<K, V, S> LruCache<K, V, S> {
     /// assert_eq!(cache.peek_lru(), Some((&1, &"a")));
     /// ```
     pub fn peek_lru(&self) -> Option<(&K, &V)> {
-        self.entries
-            .get(self.tail as usize)
-            .map(|e| (&e.key, &e.value))
+        self.entries.get(self.tail as usize).map(|e| (&e.key, &e.value))
     }
 
     /// The number of entries.
@@ -404,8 +384,7 @@ impl<K, V, S> LruCache<K, V, S> {
         if self.entries.capacity() > self.cap {
             self.entries.shrink_to(self.cap);
             let entries = &self.entries;
-            self.table
-                .shrink_to(self.cap.min(entries.len()), |&i| entries[i as usize].hash);
+            self.table.shrink_to(self.cap.min(entries.len()), |&i| entries[i as usize].hash);
         }
     }
 
@@ -437,20 +416,13 @@ impl<K, V, S> LruCache<K, V, S> {
     /// assert_eq!(keys, ["a", "b"]);
     /// ```
     pub fn iter(&self) -> Iter<'_, K, V> {
-        Iter {
-            entries: &self.entries,
-            front: self.head,
-            back: self.tail,
-            len: self.len(),
-        }
+        Iter { entries: &self.entries, front: self.head, back: self.tail, len: self.len() }
     }
 
     /// The index of the entry with `hash` that `eq` accepts.
     pub(crate) fn find(&self, hash: u64, mut eq: impl FnMut(&K) -> bool) -> Option<u32> {
         let entries = &self.entries;
-        self.table
-            .find(hash, |&i| eq(&entries[i as usize].key))
-            .copied()
+        self.table.find(hash, |&i| eq(&entries[i as usize].key)).copied()
     }
 
     /// The value at `index`, marked as the most recently used.
@@ -482,27 +454,18 @@ impl<K, V, S> LruCache<K, V, S> {
                 let len = self.entries.len();
                 self.entries.reserve_exact(len.max(4).min(limit - len));
             }
-            self.entries.push(Entry {
-                key,
-                value,
-                hash,
-                prev: NIL,
-                next: NIL,
-            });
+            self.entries.push(Entry { key, value, hash, prev: NIL, next: NIL });
             self.link_front((self.entries.len() - 1) as u32);
             None
         };
-        if self.table.len() == self.table.capacity()
-            && bucket_capacity(self.table.num_buckets()) >= limit
-        {
+        if self.table.len() == self.table.capacity() && bucket_capacity(self.table.num_buckets()) >= limit {
             // No room left, yet the table has buckets enough for the bound: the room went to
             // tombstones left by evictions. Rebuilding at the same size clears them, where
             // hashbrown would double the table.
             self.rebuild_table();
         } else {
             let entries = &self.entries;
-            self.table
-                .insert_unique(hash, self.head, |&i| entries[i as usize].hash);
+            self.table.insert_unique(hash, self.head, |&i| entries[i as usize].hash);
         }
         evicted
     }
@@ -536,9 +499,7 @@ impl<K, V, S> LruCache<K, V, S> {
         let last = (self.entries.len() - 1) as u32;
         let removed = self.entries.swap_remove(index as usize);
         if index != last {
-            let Entry {
-                hash, prev, next, ..
-            } = self.entries[index as usize];
+            let Entry { hash, prev, next, .. } = self.entries[index as usize];
             self.set_next(prev, index);
             self.set_prev(next, index);
             if let Some(slot) = self.table.find_mut(hash, |&i| i == last) {
@@ -661,11 +622,7 @@ impl<K, V> FusedIterator for Iter<'_, K, V> {}
 
 /// The entries a hashbrown table of `buckets` buckets holds before it must grow.
 fn bucket_capacity(buckets: usize) -> usize {
-    if buckets < 8 {
-        buckets.saturating_sub(1)
-    } else {
-        buckets / 8 * 7
-    }
+    if buckets < 8 { buckets.saturating_sub(1) } else { buckets / 8 * 7 }
 }
 
 impl<K, V> Clone for Iter<'_, K, V> {
@@ -699,14 +656,8 @@ mod tests {
         for key in cap as u64..12 * cap as u64 {
             cache.put(key, key);
         }
-        assert_eq!(
-            (cache.entries.capacity(), cache.table.num_buckets()),
-            (slots, buckets)
-        );
+        assert_eq!((cache.entries.capacity(), cache.table.num_buckets()), (slots, buckets));
         assert_eq!(cache.len(), cap);
-        assert_eq!(
-            cache.peek_lru(),
-            Some((&(11 * cap as u64), &(11 * cap as u64)))
-        );
+        assert_eq!(cache.peek_lru(), Some((&(11 * cap as u64), &(11 * cap as u64))));
     }
 }

@@ -42,16 +42,8 @@ fn hits_do_not_allocate() {
     let owned = String::from("owned");
     assert_eq!(by_owned(owned.clone(), 1), 6);
     let key = owned.clone();
-    assert_eq!(
-        allocations(|| assert_eq!(by_owned(key, 1), 6)),
-        0,
-        "a hit cloned its owned key"
-    );
+    assert_eq!(allocations(|| assert_eq!(by_owned(key, 1), 6)), 0, "a hit cloned its owned key");
 
     assert_eq!(generic(&7u32), 4);
-    assert_eq!(
-        allocations(|| assert_eq!(generic(&7u32), 4)),
-        0,
-        "a generic hit allocated"
-    );
+    assert_eq!(allocations(|| assert_eq!(generic(&7u32), 4)), 0, "a generic hit allocated");
 }

@@ -13,8 +13,7 @@ use std::time::Duration;
 fn within_deadline<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     let (tx, rx) = mpsc::channel();
     thread::spawn(move || tx.send(f()).unwrap());
-    rx.recv_timeout(Duration::from_secs(20))
-        .expect("deadlock: the call did not return")
+    rx.recv_timeout(Duration::from_secs(20)).expect("deadlock: the call did not return")
 }
 
 fn expected(x: u64) -> u64 {
@@ -69,11 +68,7 @@ fn concurrent_misses_both_run_and_the_first_value_stays() {
     });
     let mut bodies: Vec<u32> = results.iter().map(|r| r.1).collect();
     bodies.sort();
-    assert_eq!(
-        bodies,
-        [0, 1],
-        "each caller gets the value its own body computed"
-    );
+    assert_eq!(bodies, [0, 1], "each caller gets the value its own body computed");
     assert_eq!(slow(7), (7, 0), "the first stored value stays");
     let info = slow::cache_info();
     assert_eq!((info.hits, info.misses, info.currsize), (1, 2, 1));
@@ -152,10 +147,7 @@ impl Hash for EqCallsBack {
 impl PartialEq for EqCallsBack {
     fn eq(&self, other: &Self) -> bool {
         if self.0 < 1000 {
-            assert_eq!(
-                eq_calls_back(EqCallsBack(self.0 + 1000)),
-                (self.0 + 1000) * 2
-            );
+            assert_eq!(eq_calls_back(EqCallsBack(self.0 + 1000)), (self.0 + 1000) * 2);
         }
         self.0 == other.0
     }
@@ -217,10 +209,7 @@ struct CloneCallsBack(u32);
 impl Clone for CloneCallsBack {
     fn clone(&self) -> Self {
         if self.0 < 1000 {
-            assert_eq!(
-                clone_calls_back(self.0 + 1000),
-                CloneCallsBack(self.0 + 1000)
-            );
+            assert_eq!(clone_calls_back(self.0 + 1000), CloneCallsBack(self.0 + 1000));
         }
         CloneCallsBack(self.0)
     }

@@ -75,11 +75,7 @@ struct Cached {
 
 macro_rules! cached {
     ($f:ident) => {
-        Cached {
-            call: $f,
-            info: $f::cache_info,
-            clear: $f::cache_clear,
-        }
+        Cached { call: $f, info: $f::cache_info, clear: $f::cache_clear }
     };
 }
 
@@ -100,9 +96,7 @@ fn cached_for(maxsize: &str) -> Cached {
 fn to_hex(hits: &[bool]) -> String {
     hits.chunks(4)
         .map(|chunk| {
-            let nibble = (0..4).fold(0, |acc, i| {
-                acc << 1 | u32::from(chunk.get(i) == Some(&true))
-            });
+            let nibble = (0..4).fold(0, |acc, i| acc << 1 | u32::from(chunk.get(i) == Some(&true)));
             char::from_digit(nibble, 16).unwrap()
         })
         .collect()
@@ -130,11 +124,8 @@ fn traces_match_functools() {
         let [_, maxsize, range, n, seed, info, hex] = fields[..] else {
             panic!("bad golden line: {fields:?}");
         };
-        let (range, n, seed): (u64, usize, u64) = (
-            range.parse().unwrap(),
-            n.parse().unwrap(),
-            seed.parse().unwrap(),
-        );
+        let (range, n, seed): (u64, usize, u64) =
+            (range.parse().unwrap(), n.parse().unwrap(), seed.parse().unwrap());
         let f = cached_for(maxsize);
         (f.clear)();
         assert_eq!(
@@ -159,39 +150,25 @@ fn traces_match_functools() {
         let config = format!("maxsize={maxsize} range={range} n={n} seed={seed}");
         let actual = to_hex(&hits);
         if let Some(digit) = actual.chars().zip(hex.chars()).position(|(a, b)| a != b) {
-            panic!(
-                "{config}: hit/miss sequence differs from CPython's from call {}",
-                digit * 4
-            );
+            panic!("{config}: hit/miss sequence differs from CPython's from call {}", digit * 4);
         }
         assert_eq!(actual.len(), hex.len(), "{config}");
         assert_eq!((f.info)().to_string(), info, "{config}");
         maxsizes.push(maxsize);
     }
     for maxsize in ["0", "1", "2", "16", "128", "None"] {
-        assert!(
-            maxsizes.contains(&maxsize),
-            "no golden trace for maxsize={maxsize}"
-        );
+        assert!(maxsizes.contains(&maxsize), "no golden trace for maxsize={maxsize}");
     }
 }
 
 #[lru_cache(maxsize = 128)]
 fn fib128(n: u64) -> u64 {
-    if n < 2 {
-        n
-    } else {
-        fib128(n - 1) + fib128(n - 2)
-    }
+    if n < 2 { n } else { fib128(n - 1) + fib128(n - 2) }
 }
 
 #[cache]
 fn fib_unbounded(n: u64) -> u64 {
-    if n < 2 {
-        n
-    } else {
-        fib_unbounded(n - 1) + fib_unbounded(n - 2)
-    }
+    if n < 2 { n } else { fib_unbounded(n - 1) + fib_unbounded(n - 2) }
 }
 
 /// The golden `fib` line for `maxsize`: (n, result, cache_info).
@@ -199,21 +176,14 @@ fn fib_golden(maxsize: &str) -> (u64, u64, &'static str) {
     let fields = golden_lines("fib")
         .find(|fields| fields[1] == maxsize)
         .unwrap_or_else(|| panic!("no golden fib line for maxsize={maxsize}"));
-    (
-        fields[2].parse().unwrap(),
-        fields[3].parse().unwrap(),
-        fields[4],
-    )
+    (fields[2].parse().unwrap(), fields[3].parse().unwrap(), fields[4])
 }
 
 #[test]
 fn fib35_lru_cache_128() {
     let (n, result, info) = fib_golden("128");
     assert_eq!((n, result), (35, 9_227_465));
-    assert_eq!(
-        info,
-        "CacheInfo(hits=33, misses=36, maxsize=128, currsize=36)"
-    );
+    assert_eq!(info, "CacheInfo(hits=33, misses=36, maxsize=128, currsize=36)");
     assert_eq!(fib128(n), result);
     assert_eq!(fib128::cache_info().to_string(), info);
 }

@@ -22,11 +22,7 @@ mod shadowed {
 
     #[::memo::cache]
     pub fn fallible(x: u8) -> ::core::result::Result<u8, ()> {
-        if x == 0 {
-            ::core::result::Result::Err(())
-        } else {
-            ::core::result::Result::Ok(x)
-        }
+        if x == 0 { ::core::result::Result::Err(()) } else { ::core::result::Result::Ok(x) }
     }
 
     #[::memo::cache]

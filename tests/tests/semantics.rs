@@ -9,12 +9,7 @@ use std::path::Path;
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
 
 fn info(hits: u64, misses: u64, maxsize: Option<usize>, currsize: usize) -> CacheInfo {
-    CacheInfo {
-        hits,
-        misses,
-        maxsize,
-        currsize,
-    }
+    CacheInfo { hits, misses, maxsize, currsize }
 }
 
 #[test]
@@ -28,20 +23,8 @@ fn defaults_are_functools() {
         x
     }
     let params = default_bounded::cache_parameters();
-    assert_eq!(
-        params,
-        CacheParameters {
-            maxsize: Some(128),
-            typed: false
-        }
-    );
-    assert_eq!(
-        unbounded::cache_parameters(),
-        CacheParameters {
-            maxsize: None,
-            typed: false
-        }
-    );
+    assert_eq!(params, CacheParameters { maxsize: Some(128), typed: false });
+    assert_eq!(unbounded::cache_parameters(), CacheParameters { maxsize: None, typed: false });
     for i in 0..300 {
         default_bounded(i);
         unbounded(i);
@@ -176,11 +159,7 @@ fn none_is_cached_like_any_value() {
 fn borrowed_arguments_are_keys() {
     #[cache]
     fn describe(name: &str, bytes: &[u8], path: &Path, os: &OsStr, n: &u64) -> String {
-        format!(
-            "{name}{bytes:?}{}{}{n}",
-            path.display(),
-            os.to_string_lossy()
-        )
+        format!("{name}{bytes:?}{}{}{n}", path.display(), os.to_string_lossy())
     }
     let owned = String::from("ada");
     let a = describe(&owned, &[1, 2], Path::new("p"), OsStr::new("o"), &7);
@@ -223,10 +202,7 @@ fn tuples_structs_and_no_arguments() {
         RUNS.fetch_add(1, SeqCst);
         42
     }
-    let config = Config {
-        name: "x".into(),
-        level: 1,
-    };
+    let config = Config { name: "x".into(), level: 1 };
     run(&config, (1, 'a'), vec![1]);
     run(&config.clone(), (1, 'a'), vec![1]);
     run(&Config { level: 2, ..config }, (1, 'a'), vec![1]);
@@ -242,10 +218,7 @@ fn recursion_runs_outside_the_lock() {
         if n < 2 { n } else { fib(n - 1) + fib(n - 2) }
     }
     assert_eq!(fib(35), 9_227_465);
-    assert_eq!(
-        fib::cache_info().to_string(),
-        "CacheInfo(hits=33, misses=36, maxsize=128, currsize=36)"
-    );
+    assert_eq!(fib::cache_info().to_string(), "CacheInfo(hits=33, misses=36, maxsize=128, currsize=36)");
     assert_eq!(fib(90), 2_880_067_194_370_816_120);
     // `uncached` runs the body, whose recursive calls go through the cache.
     fib::cache_clear();
@@ -327,9 +300,7 @@ fn methods_key_on_self_unless_ignored() {
     Account::balance_cache_clear();
     assert_eq!(Account::balance_cache_info(), info(0, 0, Some(16), 0));
 
-    let db = Database {
-        queries: Cell::new(0),
-    };
+    let db = Database { queries: Cell::new(0) };
     assert_eq!(a.rate(&db, "EUR"), 3);
     assert_eq!(b.rate(&db, "EUR"), 3);
     assert_eq!(db.queries.get(), 1);
@@ -390,17 +361,8 @@ fn typed_is_reported() {
     fn typed(x: u8) -> u8 {
         x
     }
-    assert_eq!(
-        typed::cache_parameters(),
-        CacheParameters {
-            maxsize: Some(4),
-            typed: true
-        }
-    );
-    assert_eq!(
-        typed::cache_parameters().to_string(),
-        "{'maxsize': 4, 'typed': True}"
-    );
+    assert_eq!(typed::cache_parameters(), CacheParameters { maxsize: Some(4), typed: true });
+    assert_eq!(typed::cache_parameters().to_string(), "{'maxsize': 4, 'typed': True}");
 }
 
 mod visibility {

@@ -104,25 +104,11 @@ fn check<S: BuildHasher>(cache: &LruCache<K, V, S>, model: &Model, at: &str, ste
     assert_eq!(cache.len(), len, "{at} step {step}: len");
     assert_eq!(cache.is_empty(), len == 0, "{at} step {step}: is_empty");
     assert_eq!(cache.cap().get(), model.cap, "{at} step {step}: cap");
-    assert!(
-        cache.len() <= cache.cap().get(),
-        "{at} step {step}: len > cap"
-    );
+    assert!(cache.len() <= cache.cap().get(), "{at} step {step}: len > cap");
     let expected: Vec<(&K, &V)> = model.entries.iter().map(|(k, v)| (k, v)).collect();
-    assert_eq!(
-        cache.iter().collect::<Vec<_>>(),
-        expected,
-        "{at} step {step}: iter"
-    );
-    assert!(
-        cache.iter().rev().eq(expected.iter().rev().copied()),
-        "{at} step {step}: rev"
-    );
-    assert_eq!(
-        cache.peek_lru(),
-        expected.last().copied(),
-        "{at} step {step}: peek_lru"
-    );
+    assert_eq!(cache.iter().collect::<Vec<_>>(), expected, "{at} step {step}: iter");
+    assert!(cache.iter().rev().eq(expected.iter().rev().copied()), "{at} step {step}: rev");
+    assert_eq!(cache.peek_lru(), expected.last().copied(), "{at} step {step}: peek_lru");
     // Alternate ends until they meet; `len()` must be exact throughout.
     let mut iter = cache.iter();
     let (mut front, mut back) = (0, len);
@@ -133,18 +119,10 @@ fn check<S: BuildHasher>(cache: &LruCache<K, V, S>, model: &Model, at: &str, ste
             front += 1;
         } else {
             back -= 1;
-            assert_eq!(
-                iter.next_back(),
-                Some(expected[back]),
-                "{at} step {step}: next_back"
-            );
+            assert_eq!(iter.next_back(), Some(expected[back]), "{at} step {step}: next_back");
         }
     }
-    assert_eq!(
-        (iter.len(), iter.next(), iter.next_back()),
-        (0, None, None),
-        "{at} step {step}"
-    );
+    assert_eq!((iter.len(), iter.next(), iter.next_back()), (0, None, None), "{at} step {step}");
 }
 
 /// Runs `steps` random operations on a cache of capacity `cap` (`None`: unbounded) and the
@@ -153,10 +131,7 @@ fn run<S: BuildHasher>(mut cache: LruCache<K, V, S>, cap: Option<usize>, seed: u
     let base_cap = cap.unwrap_or(usize::MAX);
     let key_range = cap.map_or(100, |c| c + c / 2 + 2);
     let at = format!("cap={cap:?} seed={seed}");
-    let mut model = Model {
-        entries: Vec::new(),
-        cap: base_cap,
-    };
+    let mut model = Model { entries: Vec::new(), cap: base_cap };
     let mut rng = SplitMix64(seed);
     check(&cache, &model, &at, 0);
     for step in 1..=steps {
@@ -164,11 +139,7 @@ fn run<S: BuildHasher>(mut cache: LruCache<K, V, S>, cap: Option<usize>, seed: u
         let v = rng.next();
         match rng.below(1000) {
             0..160 => {
-                assert_eq!(
-                    cache.get(&k),
-                    model.touch(k).as_deref(),
-                    "{at} step {step}: get({k})"
-                )
+                assert_eq!(cache.get(&k), model.touch(k).as_deref(), "{at} step {step}: get({k})")
             }
             160..240 => {
                 let got = cache.get_mut(&k).map(|x| {
@@ -190,28 +161,17 @@ fn run<S: BuildHasher>(mut cache: LruCache<K, V, S>, cap: Option<usize>, seed: u
                 assert_eq!(cache.contains(&k), want, "{at} step {step}: contains({k})");
             }
             400..560 => {
-                let want = model
-                    .push(k, v)
-                    .filter(|&(old, _)| old == k)
-                    .map(|(_, old)| old);
+                let want = model.push(k, v).filter(|&(old, _)| old == k).map(|(_, old)| old);
                 assert_eq!(cache.put(k, v), want, "{at} step {step}: put({k})");
             }
-            560..660 => assert_eq!(
-                cache.push(k, v),
-                model.push(k, v),
-                "{at} step {step}: push({k})"
-            ),
+            560..660 => assert_eq!(cache.push(k, v), model.push(k, v), "{at} step {step}: push({k})"),
             660..720 => {
                 let want = model.pop_entry(k).map(|(_, v)| v);
                 assert_eq!(cache.pop(&k), want, "{at} step {step}: pop({k})");
             }
             720..760 => {
                 let want = model.pop_entry(k);
-                assert_eq!(
-                    cache.pop_entry(&k),
-                    want,
-                    "{at} step {step}: pop_entry({k})"
-                );
+                assert_eq!(cache.pop_entry(&k), want, "{at} step {step}: pop_entry({k})");
             }
             760..800 => {
                 let want = model.entries.pop();
@@ -230,11 +190,7 @@ fn run<S: BuildHasher>(mut cache: LruCache<K, V, S>, cap: Option<usize>, seed: u
                         (v, true)
                     }
                 };
-                assert_eq!(
-                    (got, made),
-                    want,
-                    "{at} step {step}: get_or_insert_with({k})"
-                );
+                assert_eq!((got, made), want, "{at} step {step}: get_or_insert_with({k})");
             }
             988..999 => {
                 // Back to the run's capacity half the time, else anywhere up to twice it.
@@ -362,11 +318,7 @@ struct Tracked {
 impl Tracker {
     fn make(&self, label: u32) -> Tracked {
         let id = self.created.replace(self.created.get() + 1);
-        Tracked {
-            label,
-            id,
-            dropped: Rc::clone(&self.dropped),
-        }
+        Tracked { label, id, dropped: Rc::clone(&self.dropped) }
     }
 
     /// The ids dropped since the last call, in drop order.
@@ -461,26 +413,16 @@ fn random_operations_drop_every_key_and_value_exactly_once() {
             70..80 => drop(cache.pop(&k)),
             80..85 => drop(cache.pop_entry(&k)),
             85..90 => drop(cache.pop_lru()),
-            90..98 => assert_eq!(
-                cache.get(&k).map(|v| v.label),
-                cache.peek(&k).map(|v| v.label)
-            ),
+            90..98 => assert_eq!(cache.get(&k).map(|v| v.label), cache.peek(&k).map(|v| v.label)),
             98 => cache.resize(nz(1 + rng.below(7))),
             _ => cache.clear(),
         }
-        assert_eq!(
-            t.live(),
-            2 * cache.len(),
-            "step {step}: keys and values alive"
-        );
+        assert_eq!(t.live(), 2 * cache.len(), "step {step}: keys and values alive");
     }
     drop(cache);
     let mut dropped = t.take();
     dropped.sort_unstable();
-    assert!(
-        dropped.iter().copied().eq(0..t.created.get()),
-        "some id dropped twice or never"
-    );
+    assert!(dropped.iter().copied().eq(0..t.created.get()), "some id dropped twice or never");
 }
 
 #[test]
@@ -512,16 +454,9 @@ fn eviction_reuses_capacity_exactly() {
         // the same size to clear the tombstones evictions leave: amortized, never per eviction.
         let evictions = 199 * cap;
         let n = allocations(|| put_range(cap..200 * cap));
-        assert!(
-            n * 50 <= evictions.max(100),
-            "cap={cap}: {n} allocations for {evictions} evicting inserts"
-        );
+        assert!(n * 50 <= evictions.max(100), "cap={cap}: {n} allocations for {evictions} evicting inserts");
         let keys: Vec<usize> = cache.iter().map(|(k, _)| *k).collect();
-        assert_eq!(
-            keys,
-            (199 * cap..200 * cap).rev().collect::<Vec<_>>(),
-            "cap={cap}"
-        );
+        assert_eq!(keys, (199 * cap..200 * cap).rev().collect::<Vec<_>>(), "cap={cap}");
     }
 }
 
@@ -543,10 +478,7 @@ fn clone_is_independent() {
         original.put(k, v.to_string());
     }
     let mut copy = original.clone();
-    assert_eq!(
-        copy.iter().collect::<Vec<_>>(),
-        original.iter().collect::<Vec<_>>()
-    );
+    assert_eq!(copy.iter().collect::<Vec<_>>(), original.iter().collect::<Vec<_>>());
     assert_eq!(copy.cap(), original.cap());
 
     original.get(&1);
@@ -555,14 +487,8 @@ fn clone_is_independent() {
     copy.pop(&2);
     copy.put(5, "e".into());
 
-    let entries =
-        |c: &LruCache<i32, String>| c.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
-    let owned = |pairs: &[(i32, &str)]| {
-        pairs
-            .iter()
-            .map(|&(k, v)| (k, v.to_string()))
-            .collect::<Vec<_>>()
-    };
+    let entries = |c: &LruCache<i32, String>| c.iter().map(|(k, v)| (*k, v.clone())).collect::<Vec<_>>();
+    let owned = |pairs: &[(i32, &str)]| pairs.iter().map(|&(k, v)| (k, v.to_string())).collect::<Vec<_>>();
     assert_eq!(entries(&original), owned(&[(3, "c!"), (4, "d"), (1, "a")]));
     assert_eq!(entries(&copy), owned(&[(5, "e"), (3, "c"), (1, "a")]));
 }
@@ -575,10 +501,7 @@ fn debug_lists_entries_from_most_to_least_recent() {
     cache.put(3, "c");
     cache.get(&1);
     assert_eq!(format!("{cache:?}"), r#"{1: "a", 3: "c", 2: "b"}"#);
-    assert_eq!(
-        format!("{:?}", cache.iter()),
-        r#"[(1, "a"), (3, "c"), (2, "b")]"#
-    );
+    assert_eq!(format!("{:?}", cache.iter()), r#"[(1, "a"), (3, "c"), (2, "b")]"#);
     let mut iter = cache.iter();
     iter.next();
     assert_eq!(format!("{iter:?}"), r#"[(3, "c"), (2, "b")]"#);
