@@ -13,6 +13,15 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
     let mut errors = Errors(None);
     let sig = &function.sig;
     let attr = kind.name();
+    if function.in_trait_impl {
+        errors.add(
+            &sig.ident,
+            format!(
+                "`#[{attr}]` cannot memoize a method of a trait impl: its companions cannot be trait members; \
+                 memoize an inherent method or a free function and call it from here"
+            ),
+        );
+    }
     if let Some(token) = &sig.constness {
         errors.add(
             token,

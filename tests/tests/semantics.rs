@@ -406,3 +406,21 @@ fn arguments_with_patterns_and_mut_bindings() {
     assert_eq!(sum((1, 2), 3), 6);
     assert_eq!(sum::cache_info(), info(1, 1, None, 1));
 }
+
+struct Geometry;
+
+impl Geometry {
+    /// An associated function with neither `self` nor `Self` in its signature.
+    #[lru_cache(maxsize = 8)]
+    fn square(x: u64) -> u64 {
+        x * x
+    }
+}
+
+#[test]
+fn associated_functions_without_self_get_associated_companions() {
+    assert_eq!(Geometry::square(3), 9);
+    assert_eq!(Geometry::square(3), 9);
+    assert_eq!(Geometry::square_cache_info(), info(1, 1, Some(8), 1));
+    assert_eq!(Geometry::square_uncached(4), 16);
+}

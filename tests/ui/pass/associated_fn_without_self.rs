@@ -1,0 +1,16 @@
+use memo::lru_cache;
+
+struct Geometry;
+
+impl Geometry {
+    #[lru_cache]
+    fn square(x: u64) -> u64 {
+        x * x
+    }
+}
+
+fn main() {
+    assert_eq!(Geometry::square(3), 9);
+    assert_eq!(Geometry::square(3), 9);
+    assert_eq!(Geometry::square_cache_info().hits, 1);
+}
