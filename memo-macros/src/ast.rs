@@ -64,7 +64,8 @@ impl Function {
             ReturnType::Type(_, ty) => Output::Plain(ty.clone()),
         };
         let block = enclosing_block();
-        let is_method = item.sig.receiver().is_some() || mentions_self(&item.sig) || block != Enclosing::Other;
+        let is_method =
+            item.sig.receiver().is_some() || mentions_self(&item.sig) || block != Enclosing::Other;
         let in_trait_impl = block == Enclosing::TraitImpl;
         Function {
             attrs: item.attrs,
