@@ -50,10 +50,10 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
         errors.add(variadic, format!("`#[{attr}]` cannot memoize a variadic function"));
     }
     for param in &sig.generics.params {
-        if let GenericParam::Const(param) = param {
-            if !matches!(&param.ty, Type::Path(path) if path.path.is_ident("usize")) {
-                errors.add(&param.ty, "memoized functions take `usize` const parameters only");
-            }
+        if let GenericParam::Const(param) = param
+            && !matches!(&param.ty, Type::Path(path) if path.path.is_ident("usize"))
+        {
+            errors.add(&param.ty, "memoized functions take `usize` const parameters only");
         }
     }
     for name in &options.ignore {

@@ -275,11 +275,11 @@ impl<K, V> Core<K, V> {
             return Found::Miss { storable: false };
         };
         let state = &mut *state;
-        if let Some(index) = state.store.find(hash, eq) {
-            if let Some(value) = read(state.store.promote(index)) {
-                state.hits += 1;
-                return Found::Hit(value);
-            }
+        if let Some(index) = state.store.find(hash, eq)
+            && let Some(value) = read(state.store.promote(index))
+        {
+            state.hits += 1;
+            return Found::Hit(value);
         }
         state.misses += 1;
         Found::Miss { storable: self.params.maxsize != Some(0) }
