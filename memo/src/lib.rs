@@ -142,9 +142,9 @@
 //!
 //! ```ignore
 //! fn lookup(id: u64, name: &str) -> String {
-//!     let cache = lookup::__memo_cache();
+//!     let cache = &__memo_cache_lookup;
 //!     // The key as borrowed parts: hashed once, compared with stored keys without allocating.
-//!     let slot = match cache.lookup((Arg(&id), (Arg(name), ()))) {
+//!     let slot = match cache.lookup((arg(&id), (arg(name), ()))) {
 //!         Lookup::Hit(value) => return value, // a clone of the cached String
 //!         Lookup::Miss(slot) => slot,         // holds the owned key (u64, String)
 //!     };
@@ -153,18 +153,19 @@
 //!     value
 //! }
 //!
+//! static __memo_cache_lookup: FnCache<(u64, (String, ())), String> = FnCache::new(Some(256), false);
+//!
 //! enum lookup {}
 //! impl lookup {
-//!     fn cache_info() -> CacheInfo { lookup::__memo_cache().cache_info() }
-//!     fn cache_clear() { lookup::__memo_cache().cache_clear() }
-//!     fn cache_parameters() -> CacheParameters { lookup::__memo_cache().cache_parameters() }
+//!     fn cache_info() -> CacheInfo { __memo_cache_lookup.cache_info() }
+//!     fn cache_clear() { __memo_cache_lookup.cache_clear() }
+//!     fn cache_parameters() -> CacheParameters { __memo_cache_lookup.cache_parameters() }
 //!     fn uncached(id: u64, name: &str) -> String { /* the original body */ }
-//!     fn __memo_cache() -> &'static FnCache<(u64, (String, ())), String> {
-//!         static CACHE: FnCache<(u64, (String, ())), String> = FnCache::new(Some(256), false);
-//!         &CACHE
-//!     }
 //! }
 //! ```
+//!
+//! Generic functions and methods use one type-erased cache instead (entries tagged with the
+//! instantiation's types), reached through a hidden associated function for methods.
 //!
 //! # Limitations
 //!
