@@ -27,6 +27,8 @@ pub(crate) struct Options {
     pub(crate) typed: bool,
     /// Arguments left out of the key.
     pub(crate) ignore: Vec<Ident>,
+    /// Independent LRU stores, for threads that hit the cache at once; 1: exact LRU.
+    pub(crate) shards: usize,
 }
 
 pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Options> {
@@ -34,6 +36,7 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Options> {
         maxsize: if kind == Kind::Cache { None } else { Some(128) },
         typed: false,
         ignore: Vec::new(),
+        shards: 1,
     };
     let mut seen: Vec<String> = Vec::new();
     let parser = syn::meta::parser(|meta| {
@@ -50,10 +53,11 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Options> {
             "maxsize" => options.maxsize = maxsize(&meta)?,
             "typed" => options.typed = typed(&meta)?,
             "ignore" => options.ignore = ignore(&meta)?,
+            "shards" => options.shards = shards(&meta)?,
             _ => {
                 let expected = match kind {
-                    Kind::LruCache => "`maxsize`, `typed` or `ignore`",
-                    Kind::Cache => "`typed` or `ignore`",
+                    Kind::LruCache => "`maxsize`, `typed`, `ignore` or `shards`",
+                    Kind::Cache => "`typed`, `ignore` or `shards`",
                 };
                 let shown = quote::ToTokens::to_token_stream(&meta.path).to_string().replace(' ', "");
                 return Err(
@@ -106,6 +110,19 @@ fn maxsize(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<usize>> {
             &value,
             "expected an integer or `None` for `maxsize`, as in `maxsize = 256` or `maxsize = None`",
         )),
+    }
+}
+
+fn shards(meta: &ParseNestedMeta<'_>) -> syn::Result<usize> {
+    let value = value(meta, "shards = 16")?;
+    let error =
+        || syn::Error::new_spanned(&value, "expected a positive integer for `shards`, as in `shards = 16`");
+    match &value {
+        Expr::Lit(ExprLit { lit: Lit::Int(int), .. }) => match int.base10_parse::<usize>() {
+            Ok(0) | Err(_) => Err(error()),
+            Ok(shards) => Ok(shards),
+        },
+        _ => Err(error()),
     }
 }
 

@@ -88,8 +88,8 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
         }
         None => quote!(::core::option::Option::None),
     };
-    let typed = options.typed;
-    let new_cache = quote!(<#cache_ty>::new(#maxsize, #typed));
+    let (typed, shards) = (options.typed, Literal::usize_unsuffixed(options.shards));
+    let new_cache = quote!(<#cache_ty>::new(#maxsize, #typed, #shards));
     let lookup = if generic {
         let tag = tag(function);
         quote_spanned!(value_span=> __memo_cache.lookup(#tag, #parts))

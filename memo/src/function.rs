@@ -1,25 +1,22 @@
-//! The thread-safe cache behind one memoized function: a `parking_lot` mutex around an
-//! [`LruCache`], hit and miss counters, and the lookup/store protocol the macro calls.
+//! The caches the macro calls into: [`FnCache`] for a non-generic function, [`GenericFnCache`]
+//! for a generic function or a method, and the lookup/store protocol they share.
 //!
 //! The protocol is functools': look the key up under the lock; on a miss, release the lock,
 //! run the body, then lock again and store the value unless another call stored one first.
 //! Keys are hashed once, before locking. User code that runs under the lock (a key's `Eq`, a
-//! value's `Clone`) may call memoized functions again: such a nested call never waits for a
-//! lock, it runs its body uncached instead (see [`Core::lock`]).
+//! value's `Clone`) may call the function again: such a nested call never waits for the
+//! lock, it runs its body uncached instead (see `shards.rs`).
 
 use core::any::{Any, TypeId};
-use core::cell::Cell;
 use core::hash::{BuildHasher, Hash, Hasher};
-use core::ops::{Deref, DerefMut};
-use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use core::ops::Deref;
 use std::sync::OnceLock;
 
 use hashbrown::DefaultHashBuilder;
-use parking_lot::{Mutex, MutexGuard};
 
+use crate::CacheParameters;
 use crate::key::KeyParts;
-use crate::store::LruCache;
-use crate::{CacheInfo, CacheParameters};
+use crate::shards::{Core, Found};
 
 /// What a lookup found.
 pub enum Lookup<V, S> {
@@ -31,10 +28,12 @@ pub enum Lookup<V, S> {
 
 /// A pending entry: the key of a miss, waiting for the body's value.
 pub struct Slot<K> {
-    hash: u64,
+    pub(crate) hash: u64,
     /// `None` when the value is not to be stored (`maxsize = 0`, or a nested call).
-    key: Option<K>,
-    same: fn(&K, &K) -> bool,
+    pub(crate) key: Option<K>,
+    pub(crate) same: fn(&K, &K) -> bool,
+    /// The shard's version when the call missed.
+    pub(crate) version: u64,
 }
 
 /// The cache of a non-generic function: keys and values stored as themselves.
@@ -44,8 +43,8 @@ pub struct FnCache<K, V> {
 
 impl<K, V> FnCache<K, V> {
     /// An empty cache; allocates nothing until the first miss.
-    pub const fn new(maxsize: Option<usize>, typed: bool) -> Self {
-        FnCache { core: Core::new(CacheParameters { maxsize, typed }) }
+    pub const fn new(maxsize: Option<usize>, typed: bool, shards: usize) -> Self {
+        FnCache { core: Core::new(CacheParameters { maxsize, typed }, shards) }
     }
 }
 
@@ -56,17 +55,20 @@ impl<K: Send + 'static, V: Clone + Send + 'static> FnCache<K, V> {
         let hash = hash_of(|state| parts.hash_parts(state));
         match self.core.find(hash, |key| parts.eq_owned(key), |value| Some(value.clone())) {
             Found::Hit(value) => Lookup::Hit(value),
-            Found::Miss { storable } => {
-                Lookup::Miss(Slot { hash, key: storable.then(|| parts.to_owned_key()), same: Q::owned_eq })
-            }
+            Found::Miss { storable, version } => Lookup::Miss(Slot {
+                hash,
+                key: storable.then(|| parts.to_owned_key()),
+                same: Q::owned_eq,
+                version,
+            }),
         }
     }
 
     /// Stores the body's value for a missed call (`None`: nothing to store, as for `Err`).
     #[inline]
     pub fn store(&self, slot: Slot<K>, value: Option<&V>) {
-        if let (Some(key), Some(value)) = (slot.key, value) {
-            self.core.insert(slot.hash, key, value.clone(), slot.same);
+        if let (Some(value), true) = (value, slot.key.is_some()) {
+            self.core.insert(slot, value.clone());
         }
     }
 }
@@ -96,8 +98,8 @@ pub struct GenericFnCache {
 
 impl GenericFnCache {
     /// An empty cache; allocates nothing until the first miss.
-    pub const fn new(maxsize: Option<usize>, typed: bool) -> Self {
-        GenericFnCache { core: Core::new(CacheParameters { maxsize, typed }) }
+    pub const fn new(maxsize: Option<usize>, typed: bool, shards: usize) -> Self {
+        GenericFnCache { core: Core::new(CacheParameters { maxsize, typed }, shards) }
     }
 
     /// Looks a call up; `tag` identifies the instantiation (the function's type parameters).
@@ -116,11 +118,12 @@ impl GenericFnCache {
         };
         match self.core.find(hash, same_key, |value| value.downcast_ref::<V>().map(V::cloned)) {
             Found::Hit(value) => Lookup::Hit(value),
-            Found::Miss { storable } => Lookup::Miss(ErasedSlot {
+            Found::Miss { storable, version } => Lookup::Miss(ErasedSlot {
                 slot: Slot {
                     hash,
                     key: storable.then(|| ErasedKey { tag, key: Box::new(parts.to_owned_key()) }),
                     same: same_erased::<Q>,
+                    version,
                 },
                 erase: V::erased,
             }),
@@ -131,8 +134,8 @@ impl GenericFnCache {
     #[inline]
     pub fn store<V>(&self, slot: ErasedSlot<V>, value: Option<&V>) {
         let ErasedSlot { slot, erase } = slot;
-        if let (Some(key), Some(value)) = (slot.key, value) {
-            self.core.insert(slot.hash, key, erase(value), slot.same);
+        if let (Some(value), true) = (value, slot.key.is_some()) {
+            self.core.insert(slot, erase(value));
         }
     }
 }
@@ -166,131 +169,4 @@ fn hash_of(feed: impl FnOnce(&mut <DefaultHashBuilder as BuildHasher>::Hasher)) 
     let mut state = SEED.get_or_init(DefaultHashBuilder::default).build_hasher();
     feed(&mut state);
     state.finish()
-}
-
-struct State<K, V> {
-    store: LruCache<K, V, ()>,
-    hits: u64,
-    misses: u64,
-}
-
-enum Found<V> {
-    Hit(V),
-    Miss { storable: bool },
-}
-
-/// What every function cache shares: the locked store and its statistics, and the
-/// `cache_info` / `cache_clear` / `cache_parameters` companions.
-pub struct Core<K, V> {
-    params: CacheParameters,
-    state: Mutex<State<K, V>>,
-    /// Misses of nested calls that ran without the lock.
-    unlocked_misses: AtomicU64,
-}
-
-thread_local! {
-    /// How many function-cache locks this thread holds.
-    static HELD: Cell<u32> = const { Cell::new(0) };
-}
-
-/// A held lock, counted in `HELD` while it lives.
-struct Held<'a, T>(MutexGuard<'a, T>);
-
-impl<T> Drop for Held<'_, T> {
-    fn drop(&mut self) {
-        HELD.with(|held| held.set(held.get() - 1));
-    }
-}
-
-impl<T> Deref for Held<'_, T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.0
-    }
-}
-
-impl<T> DerefMut for Held<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.0
-    }
-}
-
-impl<K, V> Core<K, V> {
-    const fn new(params: CacheParameters) -> Self {
-        let limit = match params.maxsize {
-            Some(maxsize) => maxsize,
-            None => usize::MAX,
-        };
-        Core {
-            params,
-            state: Mutex::new(State { store: LruCache::with_limit(limit, ()), hits: 0, misses: 0 }),
-            unlocked_misses: AtomicU64::new(0),
-        }
-    }
-
-    /// The statistics, as `functools`' `cache_info()`.
-    pub fn cache_info(&self) -> CacheInfo {
-        let unlocked = self.unlocked_misses.load(Relaxed);
-        let (hits, misses, currsize) = match self.lock() {
-            Some(state) => (state.hits, state.misses, state.store.len()),
-            None => (0, 0, 0),
-        };
-        CacheInfo { hits, misses: misses + unlocked, maxsize: self.params.maxsize, currsize }
-    }
-
-    /// Empties the cache and resets its statistics, as `functools`' `cache_clear()`.
-    pub fn cache_clear(&self) {
-        let limit = self.params.maxsize.unwrap_or(usize::MAX);
-        let old = self.lock().map(|mut state| {
-            state.hits = 0;
-            state.misses = 0;
-            self.unlocked_misses.store(0, Relaxed);
-            core::mem::replace(&mut state.store, LruCache::with_limit(limit, ()))
-        });
-        drop(old); // outside the lock: a value's `Drop` may call this function again
-    }
-
-    /// The options the function was declared with, as `functools`' `cache_parameters()`.
-    pub fn cache_parameters(&self) -> CacheParameters {
-        self.params
-    }
-
-    /// Takes the lock, unless this thread already holds a function-cache lock (it is running
-    /// a key's `Eq` or a value's `Clone`) and this one is taken: then waiting could deadlock,
-    /// and the caller goes without.
-    #[inline]
-    fn lock(&self) -> Option<Held<'_, State<K, V>>> {
-        let held = HELD.with(Cell::get);
-        let guard = if held == 0 { self.state.lock() } else { self.state.try_lock()? };
-        HELD.with(|cell| cell.set(held + 1));
-        Some(Held(guard))
-    }
-
-    /// Looks `hash` up, counting a hit or a miss.
-    #[inline]
-    fn find<R>(&self, hash: u64, eq: impl FnMut(&K) -> bool, read: impl FnOnce(&V) -> Option<R>) -> Found<R> {
-        let Some(mut state) = self.lock() else {
-            self.unlocked_misses.fetch_add(1, Relaxed);
-            return Found::Miss { storable: false };
-        };
-        let state = &mut *state;
-        if let Some(index) = state.store.find(hash, eq)
-            && let Some(value) = read(state.store.promote(index))
-        {
-            state.hits += 1;
-            return Found::Hit(value);
-        }
-        state.misses += 1;
-        Found::Miss { storable: self.params.maxsize != Some(0) }
-    }
-
-    /// Stores a computed value, unless a concurrent call stored one for the key first.
-    fn insert(&self, hash: u64, key: K, value: V, same: fn(&K, &K) -> bool) {
-        let evicted = self.lock().and_then(|mut state| match state.store.find(hash, |k| same(k, &key)) {
-            Some(_) => Some((key, value)),
-            None => state.store.insert_unique(hash, key, value),
-        });
-        drop(evicted); // outside the lock: a value's `Drop` may call this function again
-    }
 }

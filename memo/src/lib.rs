@@ -29,6 +29,7 @@
 //! | `@lru_cache(maxsize=None)`, `@cache` | `#[lru_cache(maxsize = None)]`, `#[cache]` |
 //! | `@lru_cache(maxsize=0)` | `#[lru_cache(maxsize = 0)]`: every call runs and counts as a miss |
 //! | `@lru_cache(typed=True)` | `#[lru_cache(typed = true)]` (see [Generic functions and `typed`](#generic-functions-and-typed)) |
+//! | (no equivalent) | `ignore = [db, self]`; `shards = 16` for many threads (see [Many threads](#many-threads-shards)) |
 //! | `f.cache_info()` | `f::cache_info()` → [`CacheInfo`], printed as CPython prints it |
 //! | `f.cache_clear()` | `f::cache_clear()`: empties the cache and resets the statistics |
 //! | `f.cache_parameters()` | `f::cache_parameters()` → [`CacheParameters`] |
@@ -103,6 +104,32 @@
 //! assert_eq!(Circle { radius: 2 }.area(1), 12);
 //! assert_eq!(Circle { radius: 2 }.area(1), 12);
 //! assert_eq!(Circle::area_cache_info().hits, 1);
+//! ```
+//!
+//! # Many threads: `shards`
+//!
+//! Every call locks the function's cache for a few nanoseconds, so threads that call one
+//! function at the same time queue on that lock. `shards = N` splits the cache into `N`
+//! stores, each with its own lock, chosen by the key's hash: threads calling with different
+//! keys rarely meet. The bound stays `maxsize` in all. While the cache holds fewer entries,
+//! any shard may grow. Once it is full, a shard that stores a new entry evicts its *own* least
+//! recently used entry. Recency is therefore exact within a shard and approximate across them:
+//! the entry evicted is the oldest of its shard, not always the oldest of the cache. Without
+//! `shards`, eviction is exactly functools'.
+//!
+//! ```
+//! #[memo::lru_cache(maxsize = 4096, shards = 16)]
+//! fn score(user: u64) -> u64 {
+//!     user.count_ones().into()
+//! }
+//! std::thread::scope(|scope| {
+//!     for t in 0..4 {
+//!         scope.spawn(move || (0..1000).map(|u| score(u + t)).sum::<u64>());
+//!     }
+//! });
+//! let info = score::cache_info();
+//! assert_eq!(info.hits + info.misses, 4000);
+//! assert!(info.currsize <= 4096);
 //! ```
 //!
 //! # Generic functions and `typed`
@@ -190,6 +217,7 @@ extern crate self as memo;
 mod function;
 mod info;
 mod key;
+mod shards;
 mod store;
 
 pub use hashbrown::{DefaultHashBuilder, Equivalent};
@@ -204,7 +232,9 @@ pub use store::{Iter, LruCache};
 /// - `maxsize = N` (default 128), `maxsize = None` for an unbounded cache, `maxsize = 0` to
 ///   cache nothing (every call runs and counts as a miss);
 /// - `typed = true | false` (default false; see the crate docs);
-/// - `ignore = [arg, ..]`: arguments (`self` included) left out of the key.
+/// - `ignore = [arg, ..]`: arguments (`self` included) left out of the key;
+/// - `shards = N`: `N` independently locked stores for many threads, with recency exact within
+///   each and approximate across them (see the crate docs); default 1, exact LRU.
 ///
 /// ```
 /// #[memo::lru_cache(maxsize = 2)]
@@ -217,7 +247,7 @@ pub use store::{Iter, LruCache};
 pub use memo_macros::lru_cache;
 
 /// Memoizes a function behind an unbounded cache, as `functools.cache`: the same as
-/// `#[lru_cache(maxsize = None)]`. Takes `typed` and `ignore` options.
+/// `#[lru_cache(maxsize = None)]`. Takes the `typed`, `ignore` and `shards` options.
 ///
 /// ```
 /// #[memo::cache]

@@ -269,3 +269,35 @@ fn a_panicking_eq_does_not_poison_the_cache() {
         assert_eq!(panicky_eq::cache_info().currsize, 2);
     });
 }
+
+#[test]
+fn a_sharded_cache_is_bounded_counts_every_call_and_returns_right_values() {
+    #[lru_cache(maxsize = 64, shards = 8)]
+    fn sharded(x: u64) -> u64 {
+        expected(x)
+    }
+    const THREADS: u64 = 4;
+    const CALLS: u64 = 10_000;
+    thread::scope(|scope| {
+        for t in 0..THREADS {
+            scope.spawn(move || {
+                for i in 0..CALLS {
+                    let x = (i * 7 + t * 13) % 300;
+                    assert_eq!(sharded(x), expected(x));
+                }
+            });
+        }
+    });
+    let info = sharded::cache_info();
+    assert_eq!(info.hits + info.misses, THREADS * CALLS);
+    assert!(info.currsize <= 64, "{info}");
+    assert!(info.currsize >= 32, "every shard holds its part: {info}");
+    assert_eq!(sharded::cache_parameters().maxsize, Some(64));
+    sharded::cache_clear();
+    assert_eq!(sharded::cache_info(), memo::CacheInfo { maxsize: Some(64), ..Default::default() });
+    // 64 keys spread over 8 shards of 8: a key evicted only by its own shard's LRU.
+    for x in 0..1000 {
+        sharded(x);
+    }
+    assert!(sharded::cache_info().currsize <= 64);
+}

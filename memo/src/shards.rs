@@ -1,0 +1,255 @@
+//! The locked stores behind one memoized function, with their statistics: one store for exact
+//! LRU, or several (`shards = N`) that threads hit without contending. Shards share the bound:
+//! while the cache holds fewer than `maxsize` entries any shard may grow, and once it is full a
+//! shard that stores a new entry evicts its own least recently used one. Recency is exact
+//! within a shard, approximate across them.
+
+use core::ops::{Deref, DerefMut};
+use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::OnceLock;
+
+use parking_lot::{Mutex, MutexGuard};
+
+use crate::function::Slot;
+use crate::store::LruCache;
+use crate::{CacheInfo, CacheParameters};
+
+/// What a lookup found.
+pub(crate) enum Found<V> {
+    Hit(V),
+    /// `storable`: whether the body's value may be stored; `version`: the shard's version.
+    Miss {
+        storable: bool,
+        version: u64,
+    },
+}
+
+/// The locked stores of one function, and the `cache_info` / `cache_clear` /
+/// `cache_parameters` companions.
+pub struct Core<K, V> {
+    params: CacheParameters,
+    shard_count: usize,
+    /// The only shard of an exact-LRU cache; shard 0 of a sharded one.
+    first: Shard<K, V>,
+    /// Shards 1.. of a sharded cache, made on first use.
+    rest: OnceLock<Box<[Shard<K, V>]>>,
+    /// Entries in all shards of a sharded cache, kept under each shard's lock.
+    total: AtomicUsize,
+    /// Misses of nested calls that ran without the lock.
+    unlocked_misses: AtomicU64,
+}
+
+/// One store and its lock, alone on its cache lines so that shards do not share them.
+#[repr(align(128))]
+struct Shard<K, V> {
+    /// The thread holding `state`, as a [`thread_token`]; 0 when none.
+    owner: AtomicUsize,
+    state: Mutex<State<K, V>>,
+}
+
+struct State<K, V> {
+    store: LruCache<K, V, ()>,
+    hits: u64,
+    misses: u64,
+    /// Counts insertions: a miss that finds it unchanged at `insert` knows its key is still
+    /// absent, and skips a second probe.
+    version: u64,
+}
+
+impl<K, V> Shard<K, V> {
+    const fn new(limit: usize) -> Self {
+        let state = State { store: LruCache::with_limit(limit, ()), hits: 0, misses: 0, version: 0 };
+        Shard { owner: AtomicUsize::new(0), state: Mutex::new(state) }
+    }
+
+    /// Takes the lock, unless this thread holds it already: it is running a key's `Eq` or a
+    /// value's `Clone` under this lock, which called the function again. Waiting would
+    /// deadlock, so that nested call goes without.
+    #[inline]
+    fn lock(&self) -> Option<Held<'_, State<K, V>>> {
+        let me = thread_token();
+        // Only this thread writes its own token here, so it reads it back only while it
+        // holds the lock: another thread's token or a stale value is never `me`.
+        if self.owner.load(Relaxed) == me {
+            return None;
+        }
+        let guard = self.state.lock();
+        self.owner.store(me, Relaxed);
+        Some(Held { owner: &self.owner, guard })
+    }
+}
+
+/// A nonzero number unique to the calling thread among live threads: the address of a
+/// thread-local.
+#[inline]
+fn thread_token() -> usize {
+    thread_local!(static TOKEN: u8 = const { 0 });
+    TOKEN.with(|token| core::ptr::from_ref(token) as usize)
+}
+
+/// A held lock, with its owner recorded while it lives.
+struct Held<'a, T> {
+    owner: &'a AtomicUsize,
+    guard: MutexGuard<'a, T>,
+}
+
+impl<T> Drop for Held<'_, T> {
+    fn drop(&mut self) {
+        self.owner.store(0, Relaxed);
+    }
+}
+
+impl<T> Deref for Held<'_, T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.guard
+    }
+}
+
+impl<T> DerefMut for Held<'_, T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.guard
+    }
+}
+
+/// The bound of each shard's store: the cache's (the shards share it through `total`).
+const fn limit(maxsize: Option<usize>) -> usize {
+    match maxsize {
+        Some(maxsize) => maxsize,
+        None => usize::MAX,
+    }
+}
+
+impl<K, V> Core<K, V> {
+    /// `shards` stores (at least one), together bounded by `params.maxsize`.
+    pub(crate) const fn new(params: CacheParameters, shards: usize) -> Self {
+        let shard_count = if shards == 0 { 1 } else { shards };
+        Core {
+            params,
+            shard_count,
+            first: Shard::new(limit(params.maxsize)),
+            rest: OnceLock::new(),
+            total: AtomicUsize::new(0),
+            unlocked_misses: AtomicU64::new(0),
+        }
+    }
+
+    /// The shard of `hash`, from bits that hashbrown's index and tags do not use.
+    #[inline]
+    fn shard(&self, hash: u64) -> &Shard<K, V> {
+        if self.shard_count == 1 {
+            return &self.first;
+        }
+        let index = ((((hash >> 32) & 0xFF_FFFF) * self.shard_count as u64) >> 24) as usize;
+        match index.checked_sub(1) {
+            None => &self.first,
+            Some(index) => &self.rest()[index],
+        }
+    }
+
+    fn rest(&self) -> &[Shard<K, V>] {
+        self.rest
+            .get_or_init(|| (1..self.shard_count).map(|_| Shard::new(limit(self.params.maxsize))).collect())
+    }
+
+    fn shards(&self) -> impl Iterator<Item = &Shard<K, V>> {
+        let rest = if self.shard_count == 1 { &[][..] } else { self.rest() };
+        core::iter::once(&self.first).chain(rest)
+    }
+
+    /// The statistics, as `functools`' `cache_info()`.
+    pub fn cache_info(&self) -> CacheInfo {
+        let mut info = CacheInfo { maxsize: self.params.maxsize, ..CacheInfo::default() };
+        info.misses = self.unlocked_misses.load(Relaxed);
+        for state in self.shards().filter_map(Shard::lock) {
+            info.hits += state.hits;
+            info.misses += state.misses;
+            info.currsize += state.store.len();
+        }
+        info
+    }
+
+    /// Empties the cache and resets its statistics, as `functools`' `cache_clear()`.
+    pub fn cache_clear(&self) {
+        self.unlocked_misses.store(0, Relaxed);
+        for shard in self.shards() {
+            let old = shard.lock().map(|mut state| {
+                state.hits = 0;
+                state.misses = 0;
+                self.total.fetch_sub(state.store.len(), Relaxed);
+                core::mem::replace(&mut state.store, LruCache::with_limit(limit(self.params.maxsize), ()))
+            });
+            drop(old); // outside the lock: a value's `Drop` may call this function again
+        }
+    }
+
+    /// The options the function was declared with, as `functools`' `cache_parameters()`.
+    pub fn cache_parameters(&self) -> CacheParameters {
+        self.params
+    }
+
+    /// Looks `hash` up, counting a hit or a miss; `read` clones a found value.
+    #[inline]
+    pub(crate) fn find<R>(
+        &self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        read: impl FnOnce(&V) -> Option<R>,
+    ) -> Found<R> {
+        let Some(mut state) = self.shard(hash).lock() else {
+            self.unlocked_misses.fetch_add(1, Relaxed);
+            return Found::Miss { storable: false, version: 0 };
+        };
+        let state = &mut *state;
+        if let Some(index) = state.store.find(hash, eq)
+            && let Some(value) = read(state.store.promote(index))
+        {
+            state.hits += 1;
+            return Found::Hit(value);
+        }
+        state.misses += 1;
+        Found::Miss { storable: self.params.maxsize != Some(0), version: state.version }
+    }
+
+    /// Stores a computed value, unless a concurrent call stored one for the key first. Returns
+    /// what left the cache, to be dropped outside the lock.
+    pub(crate) fn insert(&self, slot: Slot<K>, value: V) {
+        let Slot { hash, key: Some(key), same, version } = slot else { return };
+        let evicted = self.shard(hash).lock().and_then(|mut state| {
+            let state = &mut *state;
+            if state.version != version && state.store.find(hash, |k| same(k, &key)).is_some() {
+                return Some((key, value));
+            }
+            state.version += 1;
+            match self.params.maxsize {
+                Some(maxsize) if self.shard_count > 1 => self.insert_shared(state, maxsize, hash, key, value),
+                _ => state.store.insert_unique(hash, key, value),
+            }
+        });
+        drop(evicted); // outside the lock: a value's `Drop` may call this function again
+    }
+
+    /// Inserts into one shard of a sharded cache bounded by `maxsize` in all: a free place if
+    /// there is one, or else the place of this shard's least recently used entry.
+    fn insert_shared(
+        &self,
+        state: &mut State<K, V>,
+        maxsize: usize,
+        hash: u64,
+        key: K,
+        value: V,
+    ) -> Option<(K, V)> {
+        if self.total.fetch_add(1, Relaxed) < maxsize {
+            return state.store.insert_unique(hash, key, value);
+        }
+        self.total.fetch_sub(1, Relaxed);
+        match state.store.pop_lru() {
+            Some(evicted) => {
+                state.store.insert_unique(hash, key, value);
+                Some(evicted)
+            }
+            None => Some((key, value)), // full, and this shard holds nothing to give up
+        }
+    }
+}
