@@ -214,6 +214,7 @@ impl<K, V> Core<K, V> {
 
     /// Stores a computed value, unless a concurrent call stored one for the key first. Returns
     /// what left the cache, to be dropped outside the lock.
+    #[inline]
     pub(crate) fn insert(&self, slot: Slot<K>, value: V) {
         let Slot { hash, key: Some(key), same, version } = slot else { return };
         let evicted = self.shard(hash).lock().and_then(|mut state| {
@@ -240,10 +241,13 @@ impl<K, V> Core<K, V> {
         key: K,
         value: V,
     ) -> Option<(K, V)> {
-        if self.total.fetch_add(1, Relaxed) < maxsize {
-            return state.store.insert_unique(hash, key, value);
+        // A full cache stays full: only a cache with room pays for the shared counter.
+        if self.total.load(Relaxed) < maxsize {
+            if self.total.fetch_add(1, Relaxed) < maxsize {
+                return state.store.insert_unique(hash, key, value);
+            }
+            self.total.fetch_sub(1, Relaxed);
         }
-        self.total.fetch_sub(1, Relaxed);
         match state.store.pop_lru() {
             Some(evicted) => {
                 state.store.insert_unique(hash, key, value);
