@@ -219,6 +219,10 @@ mod info;
 mod key;
 mod shards;
 mod store;
+mod sync;
+
+#[cfg(all(test, shuttle))]
+mod shuttle;
 
 pub use hashbrown::{DefaultHashBuilder, Equivalent};
 pub use info::{CacheInfo, CacheParameters};

@@ -5,10 +5,10 @@
 //! within a shard, approximate across them.
 
 use core::ops::{Deref, DerefMut};
-use core::sync::atomic::{AtomicU64, AtomicUsize, Ordering::Relaxed};
+use core::sync::atomic::Ordering::Relaxed;
 use std::sync::OnceLock;
 
-use parking_lot::{Mutex, MutexGuard};
+use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, thread_token};
 
 use crate::function::Slot;
 use crate::store::LruCache;
@@ -77,14 +77,6 @@ impl<K, V> Shard<K, V> {
         self.owner.store(me, Relaxed);
         Some(Held { owner: &self.owner, guard })
     }
-}
-
-/// A nonzero number unique to the calling thread among live threads: the address of a
-/// thread-local.
-#[inline]
-fn thread_token() -> usize {
-    thread_local!(static TOKEN: u8 = const { 0 });
-    TOKEN.with(|token| core::ptr::from_ref(token) as usize)
 }
 
 /// A held lock, with its owner recorded while it lives.

@@ -1,0 +1,92 @@
+//! Model checks of the function caches' protocol (lookup under the lock, the body outside it,
+//! store unless a racing call stored first, clear, sharded bounds) under shuttle's randomized
+//! and PCT schedulers, which explore thread interleavings and report deadlocks. Run with:
+//!
+//! ```text
+//! RUSTFLAGS="--cfg shuttle" CARGO_TARGET_DIR=target/shuttle cargo test -p memo --lib shuttle
+//! ```
+
+use shuttle::sync::atomic::{AtomicU64, Ordering::SeqCst};
+use shuttle::thread;
+
+use crate::function::{FnCache, Lookup};
+use crate::key::arg;
+
+type Cache = FnCache<(u64, ()), u64>;
+
+/// The memoized body: a pure function of the key.
+fn body(key: u64) -> u64 {
+    key.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 7
+}
+
+/// One call, as the macro expands it; `runs` counts the body's runs.
+fn call(cache: &Cache, key: u64, runs: &AtomicU64) -> u64 {
+    let slot = match cache.lookup((arg(&key), ())) {
+        Lookup::Hit(value) => return value,
+        Lookup::Miss(slot) => slot,
+    };
+    runs.fetch_add(1, SeqCst);
+    thread::yield_now(); // the body takes time: let others run meanwhile
+    let value = body(key);
+    cache.store(slot, Some(&value));
+    value
+}
+
+/// `threads` threads each make `calls` calls over `keys` keys, against a fresh cache, and every
+/// value and statistic is checked; `clear` adds a thread that clears the cache meanwhile.
+fn scenario(maxsize: Option<usize>, shards: usize, threads: u64, calls: u64, keys: u64, clear: bool) {
+    let cache: &'static Cache = Box::leak(Box::new(FnCache::new(maxsize, false, shards)));
+    let runs: &'static AtomicU64 = Box::leak(Box::new(AtomicU64::new(0)));
+    let workers: Vec<_> = (0..threads)
+        .map(|t| {
+            thread::spawn(move || {
+                for i in 0..calls {
+                    let key = (t + i) % keys;
+                    assert_eq!(call(cache, key, runs), body(key));
+                    let info = cache.cache_info();
+                    assert!(maxsize.is_none_or(|maxsize| info.currsize <= maxsize), "{info}");
+                }
+            })
+        })
+        .collect();
+    let clearer = clear.then(|| thread::spawn(move || cache.cache_clear()));
+    for worker in workers.into_iter().chain(clearer) {
+        worker.join().unwrap();
+    }
+    let info = cache.cache_info();
+    assert!(info.currsize as u64 <= keys.min(maxsize.map_or(u64::MAX, |m| m as u64)), "{info}");
+    if !clear {
+        // Every call counted once; every miss ran the body once; no key stored twice.
+        assert_eq!(info.hits + info.misses, threads * calls, "{info}");
+        assert_eq!(info.misses, runs.load(SeqCst), "{info}");
+        if maxsize.is_none() {
+            assert_eq!(info.currsize as u64, keys.min(threads + calls - 1), "{info}");
+        }
+    }
+}
+
+const ITERATIONS: usize = 3000;
+
+#[test]
+fn racing_misses_store_once_and_count_every_call() {
+    shuttle::check_random(|| scenario(None, 1, 3, 3, 2, false), ITERATIONS);
+    shuttle::check_pct(|| scenario(None, 1, 3, 3, 2, false), ITERATIONS, 3);
+}
+
+#[test]
+fn eviction_under_races_keeps_the_bound() {
+    shuttle::check_random(|| scenario(Some(2), 1, 3, 4, 4, false), ITERATIONS);
+    shuttle::check_pct(|| scenario(Some(1), 1, 2, 4, 3, false), ITERATIONS, 3);
+}
+
+#[test]
+fn clear_racing_with_calls_never_loses_the_bound_or_a_value() {
+    shuttle::check_random(|| scenario(Some(2), 1, 2, 3, 3, true), ITERATIONS);
+    shuttle::check_pct(|| scenario(None, 1, 2, 3, 3, true), ITERATIONS, 3);
+}
+
+#[test]
+fn shards_share_one_bound_under_races() {
+    shuttle::check_random(|| scenario(Some(2), 4, 3, 4, 5, false), ITERATIONS);
+    shuttle::check_pct(|| scenario(Some(3), 2, 3, 3, 6, true), ITERATIONS, 3);
+}
