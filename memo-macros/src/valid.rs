@@ -34,6 +34,11 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
             format!("`#[{attr}]` does not support `async fn` yet; memoize a synchronous function"),
         );
     }
+    if let Some(variadic) = &sig.variadic {
+        // A variadic function is also `unsafe extern`: this one error says all there is to say.
+        errors.add(variadic, format!("`#[{attr}]` cannot memoize a variadic function"));
+        return errors.0.map_or(Ok(()), Err);
+    }
     if let Some(token) = &sig.unsafety {
         errors.add(
             token,
@@ -45,9 +50,6 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
             abi,
             format!("`#[{attr}]` cannot memoize an `extern` function; memoize a Rust function that calls it"),
         );
-    }
-    if let Some(variadic) = &sig.variadic {
-        errors.add(variadic, format!("`#[{attr}]` cannot memoize a variadic function"));
     }
     for param in &sig.generics.params {
         if let GenericParam::Const(param) = param
