@@ -61,7 +61,9 @@
 //! - A panicking body caches nothing; the cache is never poisoned.
 //! - User code that runs while the cache is locked (a key's `Eq`, a value's `Clone`) may call
 //!   the same memoized function: that nested call runs its body without the cache instead of
-//!   waiting for the lock, so it cannot deadlock. (A key's `Hash` runs before locking.)
+//!   waiting for the lock, so it cannot deadlock. (A key's `Hash` runs before locking.) Two
+//!   *different* functions whose keys' `Eq` call each other, on two threads at once, take two
+//!   locks in opposite orders and can deadlock, as any two locks can.
 //!
 //! # Keys
 //!
