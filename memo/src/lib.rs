@@ -73,6 +73,9 @@
 //! - Borrowed arguments (`&str`, `&[T]`, `&Path`, `&OsStr`, `&T`) are stored in their owned
 //!   form (`String`, `Vec<T>`, `PathBuf`, `OsString`, `T`), via [`ToOwned`]. A lookup compares
 //!   the borrowed form directly, so a hit allocates nothing; the owned key is made on a miss.
+//! - Keys compare with the argument type's own `Eq`. For `&Path` that is component equality,
+//!   so `a/b`, `a//b` and `a/./b` are one key, where Python would compare strings; take a
+//!   `&str` to key on the exact spelling.
 //! - `f32` and `f64` arguments are keyed by value: `-0.0` equals `0.0` (as in Python), and
 //!   every NaN equals every NaN (Python misses on each new NaN object; here a NaN argument is
 //!   cached like any other value).
