@@ -1,1 +1,28 @@
+//! Helpers shared by memo's integration tests and the stress binary.
 
+/// SplitMix64: a tiny deterministic PRNG, bit for bit the generator of
+/// `tests/golden/functools_traces.py`.
+///
+/// ```
+/// let mut rng = memo_tests::SplitMix64(0);
+/// assert_eq!(rng.next(), 0xE220_A839_7B1D_CDAF);
+/// ```
+#[derive(Debug, Clone)]
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    /// The next number.
+    #[allow(clippy::should_implement_trait)] // an infinite stream, not an `Iterator` of options
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}

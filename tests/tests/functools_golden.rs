@@ -10,22 +10,10 @@
 //! ```
 
 use memo::{CacheInfo, cache, lru_cache};
+use memo_tests::SplitMix64;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 const GOLDEN: &str = include_str!("../golden/functools_traces.txt");
-
-/// SplitMix64, bit for bit the generator in `functools_traces.py`.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
 
 /// How many times a traced function's body ran.
 static BODY_RUNS: AtomicU64 = AtomicU64::new(0);

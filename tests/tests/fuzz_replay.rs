@@ -15,25 +15,13 @@ mod lru_ops;
 #[path = "../../fuzz/logic/fn_keys.rs"]
 mod fn_keys;
 
+use memo_tests::SplitMix64;
 use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::path::PathBuf;
 use std::sync::Mutex;
 
 /// `fn_keys` drives global caches: its runs must not overlap.
 static FN_KEYS: Mutex<()> = Mutex::new(());
-
-/// SplitMix64: a tiny deterministic PRNG.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-}
 
 fn cases() -> u64 {
     std::env::var("MEMO_FUZZ_REPLAY_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(3000)

@@ -6,6 +6,7 @@
 //! without allocation, drop accounting, slot reuse, `Clone` and `Debug`.
 
 use memo::LruCache;
+use memo_tests::SplitMix64;
 use std::borrow::Borrow;
 use std::cell::{Cell, RefCell};
 use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
@@ -15,23 +16,6 @@ use std::rc::Rc;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
-/// SplitMix64: a tiny deterministic PRNG.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
 
 fn nz(n: usize) -> NonZeroUsize {
     NonZeroUsize::new(n).unwrap()
