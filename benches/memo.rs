@@ -19,15 +19,19 @@
 //! cargo bench -p memo-benches -- --warm-up-time 1 --measurement-time 2   # a quick pass
 //! ```
 
-use std::borrow::Borrow;
-use std::hash::Hash;
 use std::hint::black_box;
-use std::num::NonZeroUsize;
 use std::sync::LazyLock;
 
+#[allow(
+    dead_code,
+    unused_macros,
+    reason = "the comparison's contenders, of which this bench uses the hand-written lru and the floor"
+)]
+mod contenders;
+
+use contenders::{Floor, distinct_u64s, floor_call, lru_call, new_floor, new_lru, splitmix};
 use criterion::measurement::WallTime;
 use criterion::{BatchSize, BenchmarkGroup, Criterion, criterion_group, criterion_main};
-use hashbrown::HashMap;
 use lru::LruCache;
 use memo::lru_cache;
 use parking_lot::Mutex;
@@ -39,63 +43,9 @@ const ACCESSES: usize = 4096;
 /// The seed of every generated input.
 const SEED: u64 = 0x5EED_F00D_CAFE_D00D;
 
-/// SplitMix64: the fixed-seed generator for inputs, and the slow lookup's busy work.
-fn splitmix(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    let mut z = *state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// `n` distinct pseudo-random `u64`s.
-fn distinct_u64s(n: usize, seed: u64) -> Vec<u64> {
-    let mut state = seed;
-    let keys: Vec<u64> = (0..n).map(|_| splitmix(&mut state)).collect();
-    let unique: hashbrown::HashSet<u64> = keys.iter().copied().collect();
-    assert_eq!(unique.len(), n, "generated keys must be distinct");
-    keys
-}
-
 /// A fixed pseudo-random access sequence over `0..n`: indices into a key table.
 fn access_order(n: usize) -> Vec<usize> {
-    let mut state = SEED ^ 0xACCE55;
-    (0..ACCESSES).map(|_| (splitmix(&mut state) % n as u64) as usize).collect()
-}
-
-/// The hand-written function cache memo replaces: look up (`get` promotes) under the lock and
-/// clone; on a miss run the body unlocked, then `put` (which evicts the least recently used).
-fn lru_call<K, Q, V>(cache: &Mutex<LruCache<K, V>>, key: &Q, body: impl FnOnce(&Q) -> V) -> V
-where
-    K: Hash + Eq + Borrow<Q>,
-    Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
-    V: Clone,
-{
-    if let Some(value) = cache.lock().get(key) {
-        return value.clone();
-    }
-    let value = body(key);
-    cache.lock().put(key.to_owned(), value.clone());
-    value
-}
-
-/// The floor: a locked hash map, no recency list, no eviction, no statistics.
-fn map_call<K, Q, V>(cache: &Mutex<HashMap<K, V>>, key: &Q, body: impl FnOnce(&Q) -> V) -> V
-where
-    K: Hash + Eq + Borrow<Q>,
-    Q: Hash + Eq + ToOwned<Owned = K> + ?Sized,
-    V: Clone,
-{
-    if let Some(value) = cache.lock().get(key) {
-        return value.clone();
-    }
-    let value = body(key);
-    cache.lock().insert(key.to_owned(), value.clone());
-    value
-}
-
-fn new_lru<K: Hash + Eq, V>() -> Mutex<LruCache<K, V>> {
-    Mutex::new(LruCache::new(NonZeroUsize::new(CAP).unwrap()))
+    contenders::access_order(ACCESSES, n, SEED ^ 0xACCE55)
 }
 
 /// Fills `f`'s cache with `keys` (checking each value against `body`), then times hits in
@@ -225,15 +175,15 @@ fn memo_u64(x: u64) -> u64 {
     u64_body(x)
 }
 
-static LRU_U64: LazyLock<Mutex<LruCache<u64, u64>>> = LazyLock::new(new_lru);
-static MAP_U64: LazyLock<Mutex<HashMap<u64, u64>>> = LazyLock::new(Default::default);
+static LRU_U64: LazyLock<Mutex<LruCache<u64, u64>>> = LazyLock::new(|| new_lru(CAP));
+static MAP_U64: LazyLock<Mutex<Floor<u64, u64>>> = LazyLock::new(|| new_floor(CAP));
 
 fn lru_u64(x: u64) -> u64 {
     lru_call(&LRU_U64, &x, |&x| u64_body(x))
 }
 
 fn map_u64(x: u64) -> u64 {
-    map_call(&MAP_U64, &x, |&x| u64_body(x))
+    floor_call(&MAP_U64, &x, |&x| u64_body(x))
 }
 
 fn bench_hit_u64(c: &mut Criterion) {
@@ -248,7 +198,7 @@ fn bench_hit_u64(c: &mut Criterion) {
     let info = memo_u64::cache_info();
     assert_eq!((info.misses, info.currsize), (CAP as u64, CAP), "every timed call hit");
     assert_eq!(LRU_U64.lock().len(), CAP);
-    assert_eq!(MAP_U64.lock().len(), CAP);
+    assert_eq!(MAP_U64.lock().map.len(), CAP);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -263,15 +213,15 @@ fn memo_str(s: &str) -> usize {
     str_body(s)
 }
 
-static LRU_STR: LazyLock<Mutex<LruCache<String, usize>>> = LazyLock::new(new_lru);
-static MAP_STR: LazyLock<Mutex<HashMap<String, usize>>> = LazyLock::new(Default::default);
+static LRU_STR: LazyLock<Mutex<LruCache<String, usize>>> = LazyLock::new(|| new_lru(CAP));
+static MAP_STR: LazyLock<Mutex<Floor<String, usize>>> = LazyLock::new(|| new_floor(CAP));
 
 fn lru_str(s: &str) -> usize {
     lru_call(&LRU_STR, s, str_body)
 }
 
 fn map_str(s: &str) -> usize {
-    map_call(&MAP_STR, s, str_body)
+    floor_call(&MAP_STR, s, str_body)
 }
 
 /// 256 distinct 24-byte keys, like `user:1a2b3c4d5e6f7a8b:42`.
@@ -298,7 +248,7 @@ fn bench_hit_str(c: &mut Criterion) {
     let info = memo_str::cache_info();
     assert_eq!((info.misses, info.currsize), (CAP as u64, CAP), "every timed call hit");
     assert_eq!(LRU_STR.lock().len(), CAP);
-    assert_eq!(MAP_STR.lock().len(), CAP);
+    assert_eq!(MAP_STR.lock().map.len(), CAP);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -309,7 +259,7 @@ fn memo_evict(x: u64) -> u64 {
     u64_body(x)
 }
 
-static LRU_EVICT: LazyLock<Mutex<LruCache<u64, u64>>> = LazyLock::new(new_lru);
+static LRU_EVICT: LazyLock<Mutex<LruCache<u64, u64>>> = LazyLock::new(|| new_lru(CAP));
 
 fn lru_evict(x: u64) -> u64 {
     lru_call(&LRU_EVICT, &x, |&x| u64_body(x))
