@@ -11,7 +11,7 @@ use syn::{
 };
 
 use crate::ast::{Function, Input, InputKind, Output, is_float};
-use crate::attr::{self, Kind, Options};
+use crate::attr::{self, Kind, Options, Shared};
 use crate::valid;
 
 /// The whole attribute: on any error, the error followed by the untouched item, so that the
@@ -79,7 +79,12 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
         // reported once, by `arg`; the value goes through `CacheValue` for the same reason.
         let key_ty = cons(keyed.iter().map(|input| owned_type(input)).collect());
         let value_ty = quote_spanned!(value_span=> <#value_ty as ::memo::__private::CacheValue>::Stored);
-        quote_spanned!(value_span=> ::memo::__private::FnCache<#key_ty, #value_ty>)
+        match options.ttl {
+            Some(_) => {
+                quote_spanned!(value_span=> ::memo::__private::FnCache<#key_ty, #value_ty, ::memo::__private::Expiring<#value_ty>>)
+            }
+            None => quote_spanned!(value_span=> ::memo::__private::FnCache<#key_ty, #value_ty>),
+        }
     };
     let maxsize = match options.maxsize {
         Some(maxsize) => {
@@ -89,7 +94,8 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
         None => quote!(::core::option::Option::None),
     };
     let (typed, shards) = (options.typed, Literal::usize_unsuffixed(options.shards));
-    let new_cache = quote!(<#cache_ty>::new(#maxsize, #typed, #shards));
+    let ttl = ttl(options);
+    let new_cache = quote!(<#cache_ty>::new(#maxsize, #typed, #shards, #ttl));
     let lookup = if generic {
         let tag = tag(function);
         quote_spanned!(value_span=> __memo_cache.lookup(#tag, #parts))
@@ -113,6 +119,33 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
     let turbofish = turbofish(function);
     let args = function.inputs.iter().map(|input| &input.name);
     let wrapper_sig = wrapper_signature(function, options);
+    let tier = match function.is_method {
+        true => {
+            let accessor = format_ident!("__memo_{}_tier", name);
+            quote!(Self::#accessor())
+        }
+        false => format_ident!("__memo_tier_{}", name).to_token_stream(),
+    };
+    let (fetch, write) = match &options.shared {
+        None => (TokenStream::new(), TokenStream::new()),
+        Some(_) => {
+            let tag = if generic { type_name(function) } else { quote!("") };
+            let args = keyed.iter().map(|input| shared_part(input));
+            let fetched = quote_spanned!(value_span=> ::memo::__private::shared_fetch::<#value_ty>);
+            (
+                quote! {
+                    let __memo_pending = match #fetched(#tier, #tag, &(#(#args,)*)) {
+                        ::memo::__private::Fetched::Hit(__memo_value) => {
+                            __memo_cache.store(__memo_slot, ::core::option::Option::Some(&__memo_value));
+                            return #hit;
+                        }
+                        ::memo::__private::Fetched::Miss(__memo_pending) => __memo_pending,
+                    };
+                },
+                quote!(__memo_pending.store(#stored);),
+            )
+        }
+    };
     let wrapper = quote! {
         #(#attrs)*
         #vis #wrapper_sig {
@@ -121,8 +154,10 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
                 ::memo::__private::Lookup::Hit(__memo_value) => return #hit,
                 ::memo::__private::Lookup::Miss(__memo_slot) => __memo_slot,
             };
+            #fetch
             let __memo_result = #owner::#uncached_name #turbofish(#(#args),*);
             __memo_cache.store(__memo_slot, #stored);
+            #write
             __memo_result
         }
     };
@@ -162,9 +197,46 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
         #(#lints)*
         #vis #uncached_sig #block
     };
+    let (shared_companions, tier_static) = match &options.shared {
+        None => (TokenStream::new(), TokenStream::new()),
+        Some(shared) => {
+            let shared_info = format_ident!("{}shared_info", prefix);
+            let shared_clear = format_ident!("{}shared_clear", prefix);
+            let doc_info = doc(format!("The statistics of {fn_link}'s shared tier in this process."));
+            let doc_clear = doc(format!(
+                "Removes {fn_link}'s entries (this version's) from its shared store, leaving other \
+                 functions' alone, and resets the shared statistics; `cache_clear` empties the \
+                 in-process cache only."
+            ));
+            (
+                quote! {
+                    #doc_info
+                    #vis fn #shared_info() -> ::memo::SharedInfo {
+                        #tier.shared_info()
+                    }
+                    #doc_clear
+                    #vis fn #shared_clear() -> ::core::result::Result<u64, ::memo::StoreError> {
+                        #tier.shared_clear()
+                    }
+                },
+                new_tier(options, shared, name),
+            )
+        }
+    };
+    let companions = quote!(#companions #shared_companions);
 
     if function.is_method {
         let accessor = format_ident!("__memo_{}_cache", name);
+        let tier_accessor = (!tier_static.is_empty()).then(|| {
+            let tier_accessor = format_ident!("__memo_{}_tier", name);
+            quote! {
+                #[doc(hidden)]
+                fn #tier_accessor() -> &'static ::memo::__private::Tier {
+                    static __MEMO_TIER: ::memo::__private::Tier = #tier_static;
+                    &__MEMO_TIER
+                }
+            }
+        });
         let companions = add_cfgs(
             &cfgs,
             quote! {
@@ -174,11 +246,19 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
                     static __MEMO_CACHE: #cache_ty = #new_cache;
                     &__MEMO_CACHE
                 }
+                #tier_accessor
             },
         );
         quote!(#wrapper #companions)
     } else {
         let static_name = format_ident!("__memo_cache_{}", name);
+        let tier_item = (!tier_static.is_empty()).then(|| {
+            quote! {
+                #(#cfgs)*
+                #[allow(non_upper_case_globals)]
+                static #tier: ::memo::__private::Tier = #tier_static;
+            }
+        });
         let doc_companion = doc(format!(
             "The cache of {fn_link}: `{name}::cache_info()`, `{name}::cache_clear()`, \
              `{name}::cache_parameters()` and `{name}::uncached(..)`."
@@ -188,6 +268,7 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
             #(#cfgs)*
             #[allow(non_upper_case_globals, clippy::type_complexity)]
             static #static_name: #cache_ty = #new_cache;
+            #tier_item
             #(#cfgs)*
             #doc_companion
             #[allow(non_camel_case_types, dead_code)]
@@ -197,6 +278,57 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
             impl #name {
                 #companions
             }
+        }
+    }
+}
+
+/// The `Tier` of a function with a shared store: its namespace (`crate::module::f@vN`), its
+/// store (a compile error, on the option, when memo's feature for it is off), `ttl` and
+/// `single_flight`.
+fn new_tier(options: &Options, shared: &Shared, name: &Ident) -> TokenStream {
+    let version = options.version.map_or(0, |(version, _)| version);
+    let suffix = format!("::{name}@v{version}");
+    let namespace = quote!(::core::concat!(::core::module_path!(), #suffix));
+    let target = match shared {
+        Shared::Disk(path, span) => {
+            let path = match path {
+                Some(path) => quote!(::core::option::Option::Some(#path)),
+                None => quote!(::core::option::Option::None),
+            };
+            quote_spanned!(*span=> ::memo::__memo_disk!(#path))
+        }
+        Shared::Redis(span) => quote_spanned!(*span=> ::memo::__memo_redis!()),
+    };
+    let ttl = ttl(options);
+    let single_flight = options.single_flight.is_some();
+    quote!(::memo::__private::Tier::new(#namespace, #target, #ttl, #single_flight))
+}
+
+/// `ttl` as an `Option<Duration>`.
+fn ttl(options: &Options) -> TokenStream {
+    match options.ttl {
+        Some((millis, _)) => {
+            let millis = Literal::u64_unsuffixed(millis);
+            quote!(::core::option::Option::Some(::memo::__private::Duration::from_millis(#millis)))
+        }
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// A key part as a shared tier writes it: the argument itself, checked on its own span.
+fn shared_part(input: &Input) -> TokenStream {
+    let name = &input.name;
+    match &input.kind {
+        InputKind::SelfRef | InputKind::SelfOther => {
+            quote_spanned!(input.span=> ::memo::__private::shared_arg(self))
+        }
+        InputKind::Value(ty) => {
+            let name = Ident::new(&name.to_string(), ty.span());
+            quote_spanned!(ty.span()=> ::memo::__private::shared_arg(&#name))
+        }
+        InputKind::Ref { elem, .. } => {
+            let name = Ident::new(&name.to_string(), elem.span());
+            quote_spanned!(elem.span()=> ::memo::__private::shared_arg(#name))
         }
     }
 }
@@ -291,6 +423,20 @@ fn tag(function: &Function) -> TokenStream {
         GenericParam::Lifetime(_) => None,
     });
     quote!(::memo::__private::TypeId::of::<(#this #(#params,)*)>())
+}
+
+/// The instantiation's name, as a shared tier keys it: `TypeId`s differ between builds.
+fn type_name(function: &Function) -> TokenStream {
+    let this = function.is_method.then(|| quote!(Self,));
+    let params = function.sig.generics.params.iter().filter_map(|param| match param {
+        GenericParam::Type(param) => Some(param.ident.to_token_stream()),
+        GenericParam::Const(param) => {
+            let ident = &param.ident;
+            Some(quote!([(); #ident]))
+        }
+        GenericParam::Lifetime(_) => None,
+    });
+    quote!(::memo::__private::type_name::<(#this #(#params,)*)>())
 }
 
 /// `::<T, N>` for the call to `uncached`, unless `impl Trait` arguments forbid naming them.

@@ -58,6 +58,20 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
             errors.add(&param.ty, "memoized functions take `usize` const parameters only");
         }
     }
+    if options.shared.is_none() {
+        if let Some((_, span)) = options.version {
+            errors.add_span(
+                span,
+                "`version` names the entries of a shared tier; add `disk` or `redis`, or remove `version`",
+            );
+        }
+        if let Some(span) = options.single_flight {
+            errors.add_span(
+                span,
+                "`single_flight` needs a shared tier for now; add `disk` or `redis`, or remove `single_flight`",
+            );
+        }
+    }
     for name in &options.ignore {
         if !function.inputs.iter().any(|input| input.name == *name) {
             errors.add(

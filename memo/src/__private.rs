@@ -1,8 +1,12 @@
 //! What the macro's expansion names. Not public API: no stability guarantees.
 
-pub use crate::function::{ErasedKey, ErasedSlot, FnCache, GenericFnCache, Lookup, Slot};
+pub use crate::function::{
+    Always, ErasedKey, ErasedSlot, Expiring, FnCache, GenericFnCache, Keep, Lookup, Slot,
+};
 pub use crate::key::{Arg, Float, KeyParts, arg};
-pub use core::any::TypeId;
+pub use crate::shared::tier::{Fetched, Pending, Target, Tier};
+pub use core::any::{TypeId, type_name};
+pub use core::time::Duration;
 
 /// A value a memoized function can return: cloned on every hit, shared between threads.
 #[diagnostic::on_unimplemented(
@@ -63,4 +67,88 @@ impl<T, E> IsResult for Result<T, E> {
     fn from_ok(ok: T) -> Self {
         Ok(ok)
     }
+}
+
+/// An argument of a function with a shared tier: it is written to the store with serde.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be part of a shared cache key: it must implement `serde::Serialize`",
+    label = "a shared tier writes each argument of the key to its store",
+    note = "derive `serde::Serialize` for it, or leave the argument out of the key with `ignore = [..]`"
+)]
+pub trait SharedArg: serde::Serialize {}
+
+#[diagnostic::do_not_recommend]
+impl<T: serde::Serialize + ?Sized> SharedArg for T {}
+
+/// Checks that an argument can go to a shared store, on the argument's own span.
+#[inline]
+pub fn shared_arg<T: SharedArg + ?Sized>(arg: &T) -> &T {
+    arg
+}
+
+/// A value a function with a shared tier returns: written to the store and read back.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be stored in a shared tier: it must implement `serde::Serialize` and `serde::Deserialize`",
+    label = "a shared tier writes the value to its store and reads it back in other processes",
+    note = "derive `serde::Serialize` and `serde::Deserialize` for it"
+)]
+pub trait SharedValue: serde::Serialize + serde::de::DeserializeOwned {}
+
+#[diagnostic::do_not_recommend]
+impl<T: serde::Serialize + serde::de::DeserializeOwned> SharedValue for T {}
+
+/// Checks that the return type can go to a shared store, on the return type's span.
+#[inline]
+pub fn shared_fetch<V: SharedValue>(
+    tier: &'static Tier,
+    tag: &str,
+    args: &impl serde::Serialize,
+) -> Fetched<V> {
+    tier.fetch(tag, args)
+}
+
+/// The target of `disk`, or a compile error saying how to turn the feature on.
+#[cfg(feature = "disk")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __memo_disk {
+    ($path:expr) => {
+        $crate::__private::Target::Disk($path)
+    };
+}
+
+/// The target of `disk`, or a compile error saying how to turn the feature on.
+#[cfg(not(feature = "disk"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __memo_disk {
+    ($path:expr) => {{
+        ::core::compile_error!(
+            "the `disk` option needs memo's `disk` feature: `memo = { version = \"0.1\", features = [\"disk\"] }` in Cargo.toml"
+        );
+        $crate::__private::Target::Unavailable
+    }};
+}
+
+/// The target of `redis`, or a compile error saying how to turn the feature on.
+#[cfg(feature = "redis")]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __memo_redis {
+    () => {
+        $crate::__private::Target::Redis
+    };
+}
+
+/// The target of `redis`, or a compile error saying how to turn the feature on.
+#[cfg(not(feature = "redis"))]
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __memo_redis {
+    () => {{
+        ::core::compile_error!(
+            "the `redis` option needs memo's `redis` feature: `memo = { version = \"0.1\", features = [\"redis\"] }` in Cargo.toml"
+        );
+        $crate::__private::Target::Unavailable
+    }};
 }

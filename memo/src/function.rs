@@ -10,7 +10,9 @@
 use core::any::{Any, TypeId};
 use core::hash::{BuildHasher, Hash, Hasher};
 use core::ops::Deref;
+use core::time::Duration;
 use std::sync::OnceLock;
+use std::time::Instant;
 
 use hashbrown::DefaultHashBuilder;
 
@@ -36,24 +38,78 @@ pub struct Slot<K> {
     pub(crate) version: u64,
 }
 
-/// The cache of a non-generic function: keys and values stored as themselves.
-pub struct FnCache<K, V> {
-    core: Core<K, V>,
+/// How a cache holds a value `V`: as it is ([`Always`]), or with the instant it expires
+/// ([`Expiring`], for `ttl`), so that caches without expiry pay nothing for it.
+pub trait Keep: Send + 'static {
+    /// The function's value.
+    type Value;
+    /// Holds `value`, for `ttl` if the cache has one.
+    fn keep(value: Self::Value, ttl: Option<Duration>) -> Self;
+    /// The value, unless it expired.
+    fn fresh(&self) -> Option<&Self::Value>;
 }
 
-impl<K, V> FnCache<K, V> {
-    /// An empty cache; allocates nothing until the first miss.
-    pub const fn new(maxsize: Option<usize>, typed: bool, shards: usize) -> Self {
-        FnCache { core: Core::new(CacheParameters { maxsize, typed }, shards) }
+/// A value held until evicted.
+pub struct Always<V>(V);
+
+impl<V: Send + 'static> Keep for Always<V> {
+    type Value = V;
+
+    #[inline]
+    fn keep(value: V, _: Option<Duration>) -> Self {
+        Always(value)
+    }
+
+    #[inline]
+    fn fresh(&self) -> Option<&V> {
+        Some(&self.0)
     }
 }
 
-impl<K: Send + 'static, V: Clone + Send + 'static> FnCache<K, V> {
+/// A value held until evicted or until its deadline, whichever comes first.
+pub struct Expiring<V> {
+    value: V,
+    deadline: Option<Instant>,
+}
+
+impl<V: Send + 'static> Keep for Expiring<V> {
+    type Value = V;
+
+    #[inline]
+    fn keep(value: V, ttl: Option<Duration>) -> Self {
+        Expiring { value, deadline: ttl.and_then(|ttl| Instant::now().checked_add(ttl)) }
+    }
+
+    #[inline]
+    fn fresh(&self) -> Option<&V> {
+        match self.deadline {
+            Some(deadline) if Instant::now() >= deadline => None,
+            _ => Some(&self.value),
+        }
+    }
+}
+
+/// The cache of a non-generic function: keys stored as themselves, values as `E` holds them.
+pub struct FnCache<K, V, E = Always<V>> {
+    core: Core<K, E>,
+    ttl: Option<Duration>,
+    value: core::marker::PhantomData<fn() -> V>,
+}
+
+impl<K, V, E> FnCache<K, V, E> {
+    /// An empty cache; allocates nothing until the first miss.
+    pub const fn new(maxsize: Option<usize>, typed: bool, shards: usize, ttl: Option<Duration>) -> Self {
+        let core = Core::new(CacheParameters { maxsize, typed }, shards);
+        FnCache { core, ttl, value: core::marker::PhantomData }
+    }
+}
+
+impl<K: Send + 'static, V: Clone + Send + 'static, E: Keep<Value = V>> FnCache<K, V, E> {
     /// Looks a call up: a hit clones the cached value.
     #[inline]
     pub fn lookup<Q: KeyParts<Owned = K>>(&self, parts: Q) -> Lookup<V, Slot<K>> {
         let hash = hash_of(|state| parts.hash_parts(state));
-        match self.core.find(hash, |key| parts.eq_owned(key), |value| Some(value.clone())) {
+        match self.core.find(hash, |key| parts.eq_owned(key), |held| held.fresh().cloned()) {
             Found::Hit(value) => Lookup::Hit(value),
             Found::Miss { storable, version } => Lookup::Miss(Slot {
                 hash,
@@ -68,15 +124,23 @@ impl<K: Send + 'static, V: Clone + Send + 'static> FnCache<K, V> {
     #[inline]
     pub fn store(&self, slot: Slot<K>, value: Option<&V>) {
         if let (Some(value), true) = (value, slot.key.is_some()) {
-            self.core.insert(slot, value.clone());
+            self.core.insert(slot, E::keep(value.clone(), self.ttl));
         }
+    }
+
+    /// The statistics, as `functools`' `cache_info()`; expired entries are not counted.
+    pub fn cache_info(&self) -> crate::CacheInfo {
+        if self.ttl.is_some() {
+            self.core.purge(|held| held.fresh().is_none());
+        }
+        self.core.cache_info()
     }
 }
 
-impl<K, V> Deref for FnCache<K, V> {
-    type Target = Core<K, V>;
+impl<K, V, E> Deref for FnCache<K, V, E> {
+    type Target = Core<K, E>;
 
-    fn deref(&self) -> &Core<K, V> {
+    fn deref(&self) -> &Core<K, E> {
         &self.core
     }
 }
@@ -87,19 +151,28 @@ pub struct ErasedKey {
     key: Box<dyn Any + Send>,
 }
 
-type ErasedValue = Box<dyn Any + Send>;
+type ErasedValue = Expiring<Box<dyn Any + Send>>;
 
 /// The cache of a generic function or of a method: one cache for every instantiation, its
 /// entries tagged with the instantiation's types, so that calls with different types never
 /// share an entry and a value always comes back as the type it was stored as.
 pub struct GenericFnCache {
     core: Core<ErasedKey, ErasedValue>,
+    ttl: Option<Duration>,
 }
 
 impl GenericFnCache {
     /// An empty cache; allocates nothing until the first miss.
-    pub const fn new(maxsize: Option<usize>, typed: bool, shards: usize) -> Self {
-        GenericFnCache { core: Core::new(CacheParameters { maxsize, typed }, shards) }
+    pub const fn new(maxsize: Option<usize>, typed: bool, shards: usize, ttl: Option<Duration>) -> Self {
+        GenericFnCache { core: Core::new(CacheParameters { maxsize, typed }, shards), ttl }
+    }
+
+    /// The statistics, as `functools`' `cache_info()`; expired entries are not counted.
+    pub fn cache_info(&self) -> crate::CacheInfo {
+        if self.ttl.is_some() {
+            self.core.purge(|held| held.fresh().is_none());
+        }
+        self.core.cache_info()
     }
 
     /// Looks a call up; `tag` identifies the instantiation (the function's type parameters).
@@ -116,7 +189,8 @@ impl GenericFnCache {
         let same_key = |stored: &ErasedKey| {
             stored.tag == tag && stored.key.downcast_ref().is_some_and(|key| parts.eq_owned(key))
         };
-        match self.core.find(hash, same_key, |value| value.downcast_ref::<V>().map(V::cloned)) {
+        let read = |held: &ErasedValue| held.fresh()?.downcast_ref::<V>().map(V::cloned);
+        match self.core.find(hash, same_key, read) {
             Found::Hit(value) => Lookup::Hit(value),
             Found::Miss { storable, version } => Lookup::Miss(ErasedSlot {
                 slot: Slot {
@@ -135,7 +209,7 @@ impl GenericFnCache {
     pub fn store<V>(&self, slot: ErasedSlot<V>, value: Option<&V>) {
         let ErasedSlot { slot, erase } = slot;
         if let (Some(value), true) = (value, slot.key.is_some()) {
-            self.core.insert(slot, erase(value));
+            self.core.insert(slot, Expiring::keep(erase(value), self.ttl));
         }
     }
 }
@@ -143,7 +217,7 @@ impl GenericFnCache {
 /// A pending entry of a [`GenericFnCache`], with the way to store its value.
 pub struct ErasedSlot<V> {
     slot: Slot<ErasedKey>,
-    erase: fn(&V) -> ErasedValue,
+    erase: fn(&V) -> Box<dyn Any + Send>,
 }
 
 impl Deref for GenericFnCache {

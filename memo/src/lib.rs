@@ -185,7 +185,7 @@
 //!     value
 //! }
 //!
-//! static __memo_cache_lookup: FnCache<(u64, (String, ())), String> = FnCache::new(Some(256), false);
+//! static __memo_cache_lookup: FnCache<(u64, (String, ())), String> = FnCache::new(Some(256), false, 1, None);
 //!
 //! enum lookup {}
 //! impl lookup {
@@ -223,6 +223,7 @@ mod function;
 mod info;
 mod key;
 mod shards;
+mod shared;
 mod store;
 mod sync;
 
@@ -232,6 +233,12 @@ mod shuttle;
 pub use hashbrown::{DefaultHashBuilder, Equivalent};
 pub use info::{CacheInfo, CacheParameters};
 pub use key::CacheKey;
+pub use shared::StoreError;
+#[cfg(feature = "disk")]
+pub use shared::disk;
+#[cfg(feature = "redis")]
+pub use shared::redis;
+pub use shared::tier::SharedInfo;
 pub use store::{Iter, LruCache};
 
 /// Memoizes a function behind a bounded LRU cache, as `functools.lru_cache`.

@@ -181,7 +181,8 @@ impl<K, V> Core<K, V> {
         self.params
     }
 
-    /// Looks `hash` up, counting a hit or a miss; `read` clones a found value.
+    /// Looks `hash` up, counting a hit or a miss; `read` clones a found value, or returns
+    /// `None` for a value that expired, which then leaves the cache.
     #[inline]
     pub(crate) fn find<R>(
         &self,
@@ -189,19 +190,41 @@ impl<K, V> Core<K, V> {
         eq: impl FnMut(&K) -> bool,
         read: impl FnOnce(&V) -> Option<R>,
     ) -> Found<R> {
-        let Some(mut state) = self.shard(hash).lock() else {
+        let Some(mut guard) = self.shard(hash).lock() else {
             self.unlocked_misses.fetch_add(1, Relaxed);
             return Found::Miss { storable: false, version: 0 };
         };
-        let state = &mut *state;
-        if let Some(index) = state.store.find(hash, eq)
-            && let Some(value) = read(state.store.promote(index))
-        {
-            state.hits += 1;
-            return Found::Hit(value);
+        let state = &mut *guard;
+        let mut stale = None;
+        if let Some(index) = state.store.find(hash, eq) {
+            match read(state.store.promote(index)) {
+                Some(value) => {
+                    state.hits += 1;
+                    return Found::Hit(value);
+                }
+                None => {
+                    stale = Some(state.store.remove_at(index));
+                    self.total.fetch_sub(1, Relaxed);
+                }
+            }
         }
         state.misses += 1;
-        Found::Miss { storable: self.params.maxsize != Some(0), version: state.version }
+        let miss = Found::Miss { storable: self.params.maxsize != Some(0), version: state.version };
+        drop(guard);
+        drop(stale); // outside the lock: a value's `Drop` may call this function again
+        miss
+    }
+
+    /// Removes the entries `expired` accepts, from every shard.
+    pub(crate) fn purge(&self, mut expired: impl FnMut(&V) -> bool) {
+        for shard in self.shards() {
+            let gone = shard.lock().map(|mut state| {
+                let gone = state.store.extract_if(|_, value| expired(value));
+                self.total.fetch_sub(gone.len(), Relaxed);
+                gone
+            });
+            drop(gone); // outside the lock
+        }
     }
 
     /// Stores a computed value, unless a concurrent call stored one for the key first. Returns

@@ -35,7 +35,7 @@ fn call(cache: &Cache, key: u64, runs: &AtomicU64) -> u64 {
 /// `threads` threads each make `calls` calls over `keys` keys, against a fresh cache, and every
 /// value and statistic is checked; `clear` adds a thread that clears the cache meanwhile.
 fn scenario(maxsize: Option<usize>, shards: usize, threads: u64, calls: u64, keys: u64, clear: bool) {
-    let cache: &'static Cache = Box::leak(Box::new(FnCache::new(maxsize, false, shards)));
+    let cache: &'static Cache = Box::leak(Box::new(FnCache::new(maxsize, false, shards, None)));
     let runs: &'static AtomicU64 = Box::leak(Box::new(AtomicU64::new(0)));
     let workers: Vec<_> = (0..threads)
         .map(|t| {

@@ -292,7 +292,7 @@ impl<K: Hash + Eq, V, S: BuildHasher> LruCache<K, V, S> {
         Q: Hash + Equivalent<K> + ?Sized,
     {
         let index = self.index_of(key)?;
-        Some(self.remove(index))
+        Some(self.remove_at(index))
     }
 }
 
@@ -313,7 +313,7 @@ impl<K, V, S> LruCache<K, V, S> {
     /// assert_eq!(cache.len(), 1);
     /// ```
     pub fn pop_lru(&mut self) -> Option<(K, V)> {
-        (self.tail != NIL).then(|| self.remove(self.tail))
+        (self.tail != NIL).then(|| self.remove_at(self.tail))
     }
 
     /// The least recently used entry, the next to be evicted.
@@ -402,6 +402,35 @@ impl<K, V, S> LruCache<K, V, S> {
         self.entries.clear();
         self.head = NIL;
         self.tail = NIL;
+    }
+
+    /// Keeps only the entries for which `keep` returns `true`, leaving the order of the rest
+    /// unchanged.
+    ///
+    /// ```
+    /// # use memo::LruCache; use std::num::NonZeroUsize;
+    /// let mut cache = LruCache::new(NonZeroUsize::new(4).unwrap());
+    /// for n in 1..=4 {
+    ///     cache.put(n, n * 10);
+    /// }
+    /// cache.retain(|key, _| key % 2 == 0);
+    /// assert_eq!(cache.iter().map(|(k, v)| (*k, *v)).collect::<Vec<_>>(), [(4, 40), (2, 20)]);
+    /// ```
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        drop(self.extract_if(|key, value| !keep(key, value)));
+    }
+
+    /// Removes the entries `remove` accepts, and returns them.
+    pub(crate) fn extract_if(&mut self, mut remove: impl FnMut(&K, &mut V) -> bool) -> Vec<(K, V)> {
+        let mut removed = Vec::new();
+        // From the end: `remove_at` moves the last entry, already visited, into the gap.
+        for index in (0..self.entries.len()).rev() {
+            let entry = &mut self.entries[index];
+            if remove(&entry.key, &mut entry.value) {
+                removed.push(self.remove_at(index as u32));
+            }
+        }
+        removed
     }
 
     /// The entries from the most to the least recently used, leaving recency unchanged.
@@ -493,7 +522,7 @@ impl<K, V, S> LruCache<K, V, S> {
     }
 
     /// Removes the entry at `index`, moving the last slab entry into its place.
-    fn remove(&mut self, index: u32) -> (K, V) {
+    pub(crate) fn remove_at(&mut self, index: u32) -> (K, V) {
         self.unlink(index);
         self.forget(index);
         let last = (self.entries.len() - 1) as u32;

@@ -1,0 +1,85 @@
+//! How a shared tier writes keys and values: postcard (compact, serde-based) behind a one-byte
+//! format number, and for values the fingerprint of the value's type, so that bytes written
+//! by another version of memo, or for another return type, are told apart and read as a miss.
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::StoreError;
+
+/// The layout written by this version. Bytes with another number are never decoded.
+const FORMAT: u8 = 1;
+
+/// The bytes of a call's key: the instantiation (`tag`, empty for a function that is not
+/// generic) and the arguments.
+pub(crate) fn encode_key<A: Serialize + ?Sized>(tag: &str, args: &A) -> Result<Vec<u8>, StoreError> {
+    postcard::to_extend(&(tag, args), vec![FORMAT]).map_err(encode_error)
+}
+
+/// The bytes of a value.
+pub(crate) fn encode_value<V: Serialize>(value: &V) -> Result<Vec<u8>, StoreError> {
+    let mut bytes = vec![FORMAT];
+    bytes.extend(fingerprint::<V>().to_le_bytes());
+    postcard::to_extend(value, bytes).map_err(encode_error)
+}
+
+/// A value read back, or `None` for bytes this version did not write for `V`: another
+/// format, another type, truncated or trailing bytes, garbage.
+pub(crate) fn decode_value<V: DeserializeOwned>(bytes: &[u8]) -> Option<V> {
+    let (&format, rest) = bytes.split_first()?;
+    let (print, body) = rest.split_first_chunk::<8>()?;
+    if format != FORMAT || u64::from_le_bytes(*print) != fingerprint::<V>() {
+        return None;
+    }
+    match postcard::take_from_bytes(body) {
+        Ok((value, [])) => Some(value),
+        _ => None,
+    }
+}
+
+fn encode_error(error: postcard::Error) -> StoreError {
+    StoreError::new(format_args!("cannot encode for the shared tier: {error}"))
+}
+
+/// FNV-1a of the type's name: changes when the return type does. (Type names may also change
+/// with the compiler; the cost is a miss, never a wrong value.)
+fn fingerprint<V>() -> u64 {
+    core::any::type_name::<V>()
+        .bytes()
+        .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_round_trip() {
+        let bytes = encode_value(&(String::from("ada"), 36_u32, Some(-1.5_f64))).unwrap();
+        assert_eq!(decode_value(&bytes), Some((String::from("ada"), 36_u32, Some(-1.5_f64))));
+        assert_eq!(decode_value::<Vec<u8>>(&encode_value(&Vec::<u8>::new()).unwrap()), Some(vec![]));
+    }
+
+    #[test]
+    fn foreign_bytes_are_a_miss() {
+        let bytes = encode_value(&42_u64).unwrap();
+        assert_eq!(decode_value::<i64>(&bytes), None, "another type");
+        assert_eq!(decode_value::<u64>(&bytes[..bytes.len() - 1]), None, "truncated");
+        assert_eq!(decode_value::<u64>(&[bytes.as_slice(), &[0]].concat()), None, "trailing byte");
+        let mut other_format = bytes.clone();
+        other_format[0] = FORMAT + 1;
+        assert_eq!(decode_value::<u64>(&other_format), None, "another format");
+        for garbage in [&b""[..], b"\x01", b"garbage bytes, not memo's", &[0xFF; 64]] {
+            assert_eq!(decode_value::<String>(garbage), None);
+        }
+    }
+
+    #[test]
+    fn keys_tell_calls_apart() {
+        let key = |tag: &str, args: &(&str, u64)| encode_key(tag, args).unwrap();
+        assert_eq!(key("", &("a", 1)), key("", &("a", 1)));
+        assert_ne!(key("", &("a", 1)), key("", &("a", 2)));
+        assert_ne!(key("", &("ab", 1)), key("", &("a", 1)));
+        assert_ne!(key("u32", &("a", 1)), key("u64", &("a", 1)));
+    }
+}

@@ -1,0 +1,249 @@
+//! The shared tier of one memoized function: a `static` beside its in-process cache, asked
+//! only when that cache misses. It encodes the call, reads the store, and on a miss hands
+//! back a [`Pending`] that writes the body's value. Every failure of the store is counted and
+//! otherwise ignored: the body runs, and the caller never sees a store's error.
+
+use core::fmt;
+use core::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use core::time::Duration;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use super::{Backend, Claim, Claimed, Key, StoreError, codec};
+
+/// Where a function's shared tier lives.
+#[derive(Clone, Copy, Debug)]
+pub enum Target {
+    /// A disk store: the default one, or the file at a path.
+    #[cfg(feature = "disk")]
+    Disk(Option<&'static str>),
+    /// The Redis store.
+    #[cfg(feature = "redis")]
+    Redis,
+    /// A store whose feature is off (the macro has reported it): nothing is shared.
+    Unavailable,
+}
+
+/// How long a single-flight claim lasts if its holder never releases it (it died, or its
+/// body is slower than this): then another caller takes the key over.
+const LEASE: Duration = Duration::from_secs(10);
+
+/// The longest pause between two polls of a caller waiting for another's value.
+const MAX_PAUSE: Duration = Duration::from_millis(20);
+
+/// The statistics of a function's shared tier, counted by this process since it started (or
+/// since the last `shared_clear`).
+///
+/// ```
+/// let info = memo::SharedInfo { hits: 3, misses: 1, ..Default::default() };
+/// assert_eq!(info.to_string(), "SharedInfo(hits=3, misses=1, waits=0, writes=0, errors=0, corrupt=0)");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct SharedInfo {
+    /// Calls answered by the shared store: their body did not run in this process.
+    pub hits: u64,
+    /// Calls the store had no value for (absent, expired or unreadable): the body ran.
+    pub misses: u64,
+    /// Hits that waited for another caller's body first (`single_flight`).
+    pub waits: u64,
+    /// Values written to the store.
+    pub writes: u64,
+    /// Store operations that failed (store unreachable, timed out, disk full, locked or
+    /// corrupt file): the call went on without the store.
+    pub errors: u64,
+    /// Entries that could not be decoded (written by another version of the function or of
+    /// memo, or damaged): read as misses and overwritten.
+    pub corrupt: u64,
+}
+
+impl fmt::Display for SharedInfo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let SharedInfo { hits, misses, waits, writes, errors, corrupt } = self;
+        write!(
+            f,
+            "SharedInfo(hits={hits}, misses={misses}, waits={waits}, writes={writes}, errors={errors}, corrupt={corrupt})"
+        )
+    }
+}
+
+/// What the tier counts.
+#[derive(Clone, Copy)]
+enum Event {
+    Hit,
+    Miss,
+    Wait,
+    Write,
+    Error,
+    Corrupt,
+}
+
+struct Counters([AtomicU64; 6]);
+
+impl Counters {
+    const fn new() -> Self {
+        Counters([const { AtomicU64::new(0) }; 6])
+    }
+
+    fn count(&self, event: Event) {
+        self.0[event as usize].fetch_add(1, Relaxed);
+    }
+
+    fn read(&self, event: Event) -> u64 {
+        self.0[event as usize].load(Relaxed)
+    }
+
+    fn reset(&self) {
+        self.0.iter().for_each(|counter| counter.store(0, Relaxed));
+    }
+}
+
+/// A function's shared tier.
+pub struct Tier {
+    /// `crate::module::function@vN`.
+    namespace: &'static str,
+    target: Target,
+    ttl: Option<Duration>,
+    single_flight: bool,
+    backend: OnceLock<Option<Arc<dyn Backend>>>,
+    counters: Counters,
+}
+
+/// What the shared tier had for a call.
+pub enum Fetched<V> {
+    /// A value: store it in the in-process cache and return it.
+    Hit(V),
+    /// Nothing: run the body, then give its value to [`Pending::store`].
+    Miss(Pending),
+}
+
+/// A call the shared tier missed: writes the body's value, and gives back the key's
+/// single-flight claim (also when the body panics, so that waiters move on).
+pub struct Pending {
+    tier: &'static Tier,
+    key: Option<Vec<u8>>,
+    claim: Option<Claim>,
+}
+
+impl Tier {
+    /// A tier for the function named `namespace` (`crate::module::function@vN`).
+    pub const fn new(
+        namespace: &'static str,
+        target: Target,
+        ttl: Option<Duration>,
+        single_flight: bool,
+    ) -> Self {
+        Tier { namespace, target, ttl, single_flight, backend: OnceLock::new(), counters: Counters::new() }
+    }
+
+    /// Looks a call up in the store; `tag` names the instantiation of a generic function.
+    pub fn fetch<V: DeserializeOwned>(&'static self, tag: &str, args: &impl Serialize) -> Fetched<V> {
+        let miss = |key, claim| Fetched::Miss(Pending { tier: self, key, claim });
+        let Some(backend) = self.backend() else { return miss(None, None) };
+        let key = match codec::encode_key(tag, args) {
+            Ok(key) => key,
+            Err(_) => return self.failed(miss(None, None)),
+        };
+        let at = Key { namespace: self.namespace, bytes: &key };
+        let (started, mut pause, mut waited) = (Instant::now(), Duration::from_millis(1), false);
+        loop {
+            match backend.get(at) {
+                Ok(Some(bytes)) => match codec::decode_value(&bytes) {
+                    Some(value) => {
+                        self.counters.count(Event::Hit);
+                        if waited {
+                            self.counters.count(Event::Wait);
+                        }
+                        return Fetched::Hit(value);
+                    }
+                    None => self.counters.count(Event::Corrupt),
+                },
+                Ok(None) => {}
+                Err(_) => return self.failed(miss(Some(key), None)),
+            }
+            if !self.single_flight || started.elapsed() > 2 * LEASE {
+                self.counters.count(Event::Miss);
+                return miss(Some(key), None);
+            }
+            match backend.claim(at, LEASE) {
+                Ok(Claimed::Won(claim)) => {
+                    self.counters.count(Event::Miss);
+                    return miss(Some(key), Some(claim));
+                }
+                Ok(Claimed::Held) => {
+                    waited = true;
+                    std::thread::sleep(pause);
+                    pause = (pause * 2).min(MAX_PAUSE);
+                }
+                Err(_) => return self.failed(miss(Some(key), None)),
+            }
+        }
+    }
+
+    /// The statistics, as [`SharedInfo`].
+    pub fn shared_info(&self) -> SharedInfo {
+        let read = |event| self.counters.read(event);
+        SharedInfo {
+            hits: read(Event::Hit),
+            misses: read(Event::Miss),
+            waits: read(Event::Wait),
+            writes: read(Event::Write),
+            errors: read(Event::Error),
+            corrupt: read(Event::Corrupt),
+        }
+    }
+
+    /// Removes this version of the function's entries from the store, leaving every other
+    /// function's alone, and resets the statistics. Returns how many entries went.
+    pub fn shared_clear(&self) -> Result<u64, StoreError> {
+        self.counters.reset();
+        match self.backend() {
+            Some(backend) => backend.clear(self.namespace),
+            None => Err(StoreError::new("this function has no shared store")),
+        }
+    }
+
+    fn backend(&self) -> Option<&dyn Backend> {
+        self.backend
+            .get_or_init(|| match self.target {
+                #[cfg(feature = "disk")]
+                Target::Disk(path) => Some(super::disk::store(path)),
+                #[cfg(feature = "redis")]
+                Target::Redis => Some(super::redis::store()),
+                Target::Unavailable => None,
+            })
+            .as_deref()
+    }
+
+    fn failed<T>(&self, outcome: T) -> T {
+        self.counters.count(Event::Error);
+        outcome
+    }
+}
+
+impl Pending {
+    /// Writes the body's value (`None`: nothing to keep, as for an `Err`); dropping `self`
+    /// then releases the claim.
+    pub fn store<V: Serialize>(self, value: Option<&V>) {
+        let tier = self.tier;
+        let (Some(key), Some(value), Some(backend)) = (&self.key, value, tier.backend()) else { return };
+        let at = Key { namespace: tier.namespace, bytes: key };
+        match codec::encode_value(value).and_then(|bytes| backend.set(at, &bytes, tier.ttl)) {
+            Ok(()) => tier.counters.count(Event::Write),
+            Err(_) => tier.counters.count(Event::Error),
+        }
+    }
+}
+
+impl Drop for Pending {
+    fn drop(&mut self) {
+        let tier = self.tier;
+        if let (Some(claim), Some(key), Some(backend)) = (self.claim.take(), &self.key, tier.backend())
+            && backend.release(Key { namespace: tier.namespace, bytes: key }, &claim).is_err()
+        {
+            tier.counters.count(Event::Error);
+        }
+    }
+}
