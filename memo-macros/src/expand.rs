@@ -124,7 +124,10 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
             let accessor = format_ident!("__memo_{}_tier", name);
             quote!(Self::#accessor())
         }
-        false => format_ident!("__memo_tier_{}", name).to_token_stream(),
+        false => {
+            let tier = format_ident!("__memo_tier_{}", name);
+            quote!((&#tier))
+        }
     };
     let (fetch, write) = match &options.shared {
         None => (TokenStream::new(), TokenStream::new()),
@@ -134,7 +137,9 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
             let fetched = quote_spanned!(value_span=> ::memo::__private::shared_fetch::<#value_ty>);
             (
                 quote! {
-                    let __memo_pending = match #fetched(#tier, #tag, &(#(#args,)*)) {
+                    let mut __memo_key = ::memo::__private::KeyWriter::new(#tag);
+                    #(#args;)*
+                    let __memo_pending = match #fetched(#tier, __memo_key) {
                         ::memo::__private::Fetched::Hit(__memo_value) => {
                             __memo_cache.store(__memo_slot, ::core::option::Option::Some(&__memo_value));
                             return #hit;
@@ -223,7 +228,16 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
             )
         }
     };
-    let companions = quote!(#companions #shared_companions);
+    let per_key = per_key_companions(
+        function,
+        options,
+        &wrapper_sig,
+        &cache,
+        &prefix,
+        &fn_link,
+        PerKey { parts: &parts, value_ty: &value_ty, tag: generic.then(|| tag(function)) },
+    );
+    let companions = quote!(#companions #per_key #shared_companions);
 
     if function.is_method {
         let accessor = format_ident!("__memo_{}_cache", name);
@@ -252,11 +266,12 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
         quote!(#wrapper #companions)
     } else {
         let static_name = format_ident!("__memo_cache_{}", name);
+        let tier_name = format_ident!("__memo_tier_{}", name);
         let tier_item = (!tier_static.is_empty()).then(|| {
             quote! {
                 #(#cfgs)*
                 #[allow(non_upper_case_globals)]
-                static #tier: ::memo::__private::Tier = #tier_static;
+                static #tier_name: ::memo::__private::Tier = #tier_static;
             }
         });
         let doc_companion = doc(format!(
@@ -315,20 +330,100 @@ fn ttl(options: &Options) -> TokenStream {
     }
 }
 
-/// A key part as a shared tier writes it: the argument itself, checked on its own span.
+/// Writes a key part to `__memo_key`, checked on the argument's own span.
 fn shared_part(input: &Input) -> TokenStream {
     let name = &input.name;
     match &input.kind {
         InputKind::SelfRef | InputKind::SelfOther => {
-            quote_spanned!(input.span=> ::memo::__private::shared_arg(self))
+            quote_spanned!(input.span=> ::memo::__private::shared_arg(&mut __memo_key, self))
         }
         InputKind::Value(ty) => {
             let name = Ident::new(&name.to_string(), ty.span());
-            quote_spanned!(ty.span()=> ::memo::__private::shared_arg(&#name))
+            quote_spanned!(ty.span()=> ::memo::__private::shared_arg(&mut __memo_key, &#name))
         }
         InputKind::Ref { elem, .. } => {
             let name = Ident::new(&name.to_string(), elem.span());
-            quote_spanned!(elem.span()=> ::memo::__private::shared_arg(#name))
+            quote_spanned!(elem.span()=> ::memo::__private::shared_arg(&mut __memo_key, #name))
+        }
+    }
+}
+
+/// What the per-key companions need from the wrapper.
+struct PerKey<'a> {
+    parts: &'a TokenStream,
+    value_ty: &'a TokenStream,
+    /// The instantiation of a generic function's call.
+    tag: Option<TokenStream>,
+}
+
+/// `cache_peek`, `cache_remove` and `cache_put`: one call's entry, by the call's key arguments.
+fn per_key_companions(
+    function: &Function,
+    options: &Options,
+    wrapper_sig: &Signature,
+    cache: &TokenStream,
+    prefix: &str,
+    fn_link: &str,
+    per_key: PerKey<'_>,
+) -> TokenStream {
+    let PerKey { parts, value_ty, tag } = per_key;
+    let keyed_sig = |name: Ident, output: syn::ReturnType| {
+        let mut sig = Signature { ident: name, output, ..wrapper_sig.clone() };
+        sig.inputs = sig
+            .inputs
+            .into_iter()
+            .zip(&function.inputs)
+            .filter(|(_, input)| !options.ignore.contains(&input.name))
+            .map(|(arg, _)| arg)
+            .collect();
+        sig
+    };
+    let optional: syn::ReturnType = parse_quote!(-> ::core::option::Option<#value_ty>);
+    let mut put_sig = keyed_sig(format_ident!("{}cache_put", prefix), syn::ReturnType::Default);
+    let value = match function.inputs.iter().any(|input| input.name == "value") {
+        true => format_ident!("__memo_value"),
+        false => format_ident!("value"),
+    };
+    put_sig.inputs.push(parse_quote!(#value: #value_ty));
+    let peek_sig = keyed_sig(format_ident!("{}cache_peek", prefix), optional.clone());
+    let remove_sig = keyed_sig(format_ident!("{}cache_remove", prefix), optional);
+    let (peek, remove, put) = match tag {
+        Some(tag) => (
+            quote!(#cache.peek::<_, #value_ty>(#tag, #parts)),
+            quote!(#cache.remove::<_, #value_ty>(#tag, #parts)),
+            quote!(#cache.put::<_, #value_ty>(#tag, #parts, #value)),
+        ),
+        None => {
+            (quote!(#cache.peek(#parts)), quote!(#cache.remove(#parts)), quote!(#cache.put(#parts, #value)))
+        }
+    };
+    let vis = &function.vis;
+    let doc = |text: String| quote!(#[doc = #text]);
+    let doc_peek = doc(format!(
+        "The value {fn_link}'s cache holds for these arguments, if any, without running the body, \
+         counting a hit or changing recency."
+    ));
+    let doc_remove =
+        doc(format!("Removes the entry {fn_link}'s cache holds for these arguments, and returns its value."));
+    let doc_put = doc(format!(
+        "Stores `value` as {fn_link}'s result for these arguments (priming the cache), replacing any \
+         cached one."
+    ));
+    quote! {
+        #doc_peek
+        #[allow(clippy::needless_pass_by_value, unused_variables)]
+        #vis #peek_sig {
+            #peek
+        }
+        #doc_remove
+        #[allow(clippy::needless_pass_by_value, unused_variables)]
+        #vis #remove_sig {
+            #remove
+        }
+        #doc_put
+        #[allow(clippy::needless_pass_by_value, unused_variables)]
+        #vis #put_sig {
+            #put
         }
     }
 }

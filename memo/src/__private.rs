@@ -4,6 +4,7 @@ pub use crate::function::{
     Always, ErasedKey, ErasedSlot, Expiring, FnCache, GenericFnCache, Keep, Lookup, Slot,
 };
 pub use crate::key::{Arg, Float, KeyParts, arg};
+pub use crate::shared::codec::KeyWriter;
 pub use crate::shared::tier::{Fetched, Pending, Target, Tier};
 pub use core::any::{TypeId, type_name};
 pub use core::time::Duration;
@@ -80,10 +81,11 @@ pub trait SharedArg: serde::Serialize {}
 #[diagnostic::do_not_recommend]
 impl<T: serde::Serialize + ?Sized> SharedArg for T {}
 
-/// Checks that an argument can go to a shared store, on the argument's own span.
+/// Writes an argument to a call's shared key. The one place that requires `Serialize`, spanned
+/// on the argument's type.
 #[inline]
-pub fn shared_arg<T: SharedArg + ?Sized>(arg: &T) -> &T {
-    arg
+pub fn shared_arg<T: SharedArg + ?Sized>(key: &mut KeyWriter, arg: &T) {
+    key.push(arg);
 }
 
 /// A value a function with a shared tier returns: written to the store and read back.
@@ -97,14 +99,11 @@ pub trait SharedValue: serde::Serialize + serde::de::DeserializeOwned {}
 #[diagnostic::do_not_recommend]
 impl<T: serde::Serialize + serde::de::DeserializeOwned> SharedValue for T {}
 
-/// Checks that the return type can go to a shared store, on the return type's span.
+/// Asks a function's shared tier for a call; checks that the return type can go to a shared
+/// store, on the return type's span.
 #[inline]
-pub fn shared_fetch<V: SharedValue>(
-    tier: &'static Tier,
-    tag: &str,
-    args: &impl serde::Serialize,
-) -> Fetched<V> {
-    tier.fetch(tag, args)
+pub fn shared_fetch<V: SharedValue>(tier: &'static Tier, key: KeyWriter) -> Fetched<V> {
+    tier.fetch(key)
 }
 
 /// The target of `disk`, or a compile error saying how to turn the feature on.

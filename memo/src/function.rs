@@ -135,6 +135,29 @@ impl<K: Send + 'static, V: Clone + Send + 'static, E: Keep<Value = V>> FnCache<K
         }
         self.core.cache_info()
     }
+
+    /// The cached value of a call, if any, without counting it or changing its recency.
+    pub fn peek<Q: KeyParts<Owned = K>>(&self, parts: Q) -> Option<V> {
+        let hash = hash_of(|state| parts.hash_parts(state));
+        self.core.peek(hash, |key| parts.eq_owned(key), |held| held.fresh().cloned())
+    }
+
+    /// Removes a call's entry; returns its value unless it had expired.
+    pub fn remove<Q: KeyParts<Owned = K>>(&self, parts: Q) -> Option<V> {
+        let hash = hash_of(|state| parts.hash_parts(state));
+        let (_, held) = self.core.remove(hash, |key| parts.eq_owned(key))?;
+        held.fresh().cloned()
+    }
+
+    /// Stores `value` as a call's result, replacing any cached one (priming the cache).
+    pub fn put<Q: KeyParts<Owned = K>>(&self, parts: Q, value: V) {
+        if self.core.cache_parameters().maxsize == Some(0) {
+            return;
+        }
+        let hash = hash_of(|state| parts.hash_parts(state));
+        let slot = Slot { hash, key: Some(parts.to_owned_key()), same: Q::owned_eq, version: u64::MAX };
+        self.core.put(slot, E::keep(value, self.ttl));
+    }
 }
 
 impl<K, V, E> Deref for FnCache<K, V, E> {
@@ -182,13 +205,7 @@ impl GenericFnCache {
         Q: KeyParts,
         V: crate::__private::CacheValue,
     {
-        let hash = hash_of(|state| {
-            tag.hash(state);
-            parts.hash_parts(state);
-        });
-        let same_key = |stored: &ErasedKey| {
-            stored.tag == tag && stored.key.downcast_ref().is_some_and(|key| parts.eq_owned(key))
-        };
+        let (hash, same_key) = erased_key(tag, &parts);
         let read = |held: &ErasedValue| held.fresh()?.downcast_ref::<V>().map(V::cloned);
         match self.core.find(hash, same_key, read) {
             Found::Hit(value) => Lookup::Hit(value),
@@ -202,6 +219,30 @@ impl GenericFnCache {
                 erase: V::erased,
             }),
         }
+    }
+
+    /// The cached value of a call, if any, without counting it or changing its recency.
+    pub fn peek<Q: KeyParts, V: crate::__private::CacheValue>(&self, tag: TypeId, parts: Q) -> Option<V> {
+        let (hash, same_key) = erased_key(tag, &parts);
+        self.core.peek(hash, same_key, |held| held.fresh()?.downcast_ref::<V>().map(V::cloned))
+    }
+
+    /// Removes a call's entry; returns its value unless it had expired.
+    pub fn remove<Q: KeyParts, V: crate::__private::CacheValue>(&self, tag: TypeId, parts: Q) -> Option<V> {
+        let (hash, same_key) = erased_key(tag, &parts);
+        let (_, held) = self.core.remove(hash, same_key)?;
+        held.fresh()?.downcast_ref::<V>().map(V::cloned)
+    }
+
+    /// Stores `value` as a call's result, replacing any cached one (priming the cache).
+    pub fn put<Q: KeyParts, V: crate::__private::CacheValue>(&self, tag: TypeId, parts: Q, value: V) {
+        if self.core.cache_parameters().maxsize == Some(0) {
+            return;
+        }
+        let (hash, _) = erased_key(tag, &parts);
+        let key = ErasedKey { tag, key: Box::new(parts.to_owned_key()) };
+        let slot = Slot { hash, key: Some(key), same: same_erased::<Q>, version: u64::MAX };
+        self.core.put(slot, Expiring::keep(value.erased(), self.ttl));
     }
 
     /// Stores the body's value for a missed call (`None`: nothing to store, as for `Err`).
@@ -226,6 +267,19 @@ impl Deref for GenericFnCache {
     fn deref(&self) -> &Self::Target {
         &self.core
     }
+}
+
+/// The hash of a call to a generic function, and the test of a stored key against it.
+#[inline]
+fn erased_key<Q: KeyParts>(tag: TypeId, parts: &Q) -> (u64, impl Fn(&ErasedKey) -> bool + '_) {
+    let hash = hash_of(|state| {
+        tag.hash(state);
+        parts.hash_parts(state);
+    });
+    let same_key = move |stored: &ErasedKey| {
+        stored.tag == tag && stored.key.downcast_ref().is_some_and(|key| parts.eq_owned(key))
+    };
+    (hash, same_key)
 }
 
 fn same_erased<Q: KeyParts>(a: &ErasedKey, b: &ErasedKey) -> bool {

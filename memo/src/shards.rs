@@ -215,6 +215,43 @@ impl<K, V> Core<K, V> {
         miss
     }
 
+    /// The value of `hash` that `eq` accepts, read without counting or changing recency.
+    pub(crate) fn peek<R>(
+        &self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        read: impl FnOnce(&V) -> Option<R>,
+    ) -> Option<R> {
+        let state = self.shard(hash).lock()?;
+        let index = state.store.find(hash, eq)?;
+        read(state.store.value_at(index))
+    }
+
+    /// Removes the entry of `hash` that `eq` accepts, and returns it.
+    pub(crate) fn remove(&self, hash: u64, eq: impl FnMut(&K) -> bool) -> Option<(K, V)> {
+        let mut state = self.shard(hash).lock()?;
+        let index = state.store.find(hash, eq)?;
+        self.total.fetch_sub(1, Relaxed);
+        Some(state.store.remove_at(index))
+    }
+
+    /// Stores `value` for the slot's key as the most recently used entry, replacing any value
+    /// it has.
+    pub(crate) fn put(&self, slot: Slot<K>, value: V) {
+        let Slot { hash, key: Some(key), same, .. } = slot else { return };
+        let mut value = Some(value);
+        let replaced = self.shard(hash).lock().and_then(|mut state| {
+            let index = state.store.find(hash, |k| same(k, &key))?;
+            state.store.promote(index);
+            Some(core::mem::replace(state.store.value_at_mut(index), value.take()?))
+        });
+        drop(replaced); // outside the lock
+        if let Some(value) = value {
+            // A version no lookup saw: `insert` looks the key up again.
+            self.insert(Slot { hash, key: Some(key), same, version: u64::MAX }, value);
+        }
+    }
+
     /// Removes the entries `expired` accepts, from every shard.
     pub(crate) fn purge(&self, mut expired: impl FnMut(&V) -> bool) {
         for shard in self.shards() {

@@ -460,6 +460,16 @@ impl<K, V, S> LruCache<K, V, S> {
         &self.entries[index as usize].value
     }
 
+    /// The value at `index`, leaving recency unchanged.
+    pub(crate) fn value_at(&self, index: u32) -> &V {
+        &self.entries[index as usize].value
+    }
+
+    /// The value at `index`, mutably, leaving recency unchanged.
+    pub(crate) fn value_at_mut(&mut self, index: u32) -> &mut V {
+        &mut self.entries[index as usize].value
+    }
+
     /// Inserts a key known to be absent. A full cache evicts its least recently used entry,
     /// reuses its slot and returns it; a cache of capacity 0 stores nothing and returns the
     /// entry it was given.

@@ -1,5 +1,7 @@
 //! Helpers shared by memo's integration tests and the stress binary.
 
+pub mod redis_server;
+
 /// SplitMix64: a tiny deterministic PRNG, bit for bit the generator of
 /// `tests/golden/functools_traces.py`.
 ///

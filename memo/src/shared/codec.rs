@@ -10,10 +10,32 @@ use super::StoreError;
 /// The layout written by this version. Bytes with another number are never decoded.
 const FORMAT: u8 = 1;
 
-/// The bytes of a call's key: the instantiation (`tag`, empty for a function that is not
-/// generic) and the arguments.
-pub(crate) fn encode_key<A: Serialize + ?Sized>(tag: &str, args: &A) -> Result<Vec<u8>, StoreError> {
-    postcard::to_extend(&(tag, args), vec![FORMAT]).map_err(encode_error)
+/// The bytes of a call's key, written part by part: the instantiation (`tag`, empty for a
+/// function that is not generic), then each argument. postcard's encoding of a value of a
+/// known type is self-delimiting, so the parts need no separators.
+pub struct KeyWriter {
+    bytes: Result<Vec<u8>, StoreError>,
+}
+
+impl KeyWriter {
+    /// A key for an instantiation of a function.
+    pub fn new(tag: &str) -> Self {
+        let mut writer = KeyWriter { bytes: Ok(vec![FORMAT]) };
+        writer.push(tag);
+        writer
+    }
+
+    /// Writes the next argument.
+    pub(crate) fn push<T: Serialize + ?Sized>(&mut self, part: &T) {
+        if let Ok(bytes) = &mut self.bytes {
+            self.bytes = postcard::to_extend(part, core::mem::take(bytes)).map_err(encode_error);
+        }
+    }
+
+    /// The key, or why an argument could not be written.
+    pub(crate) fn finish(self) -> Result<Vec<u8>, StoreError> {
+        self.bytes
+    }
 }
 
 /// The bytes of a value.
@@ -76,7 +98,12 @@ mod tests {
 
     #[test]
     fn keys_tell_calls_apart() {
-        let key = |tag: &str, args: &(&str, u64)| encode_key(tag, args).unwrap();
+        let key = |tag: &str, args: &(&str, u64)| {
+            let mut writer = KeyWriter::new(tag);
+            writer.push(args.0);
+            writer.push(&args.1);
+            writer.finish().unwrap()
+        };
         assert_eq!(key("", &("a", 1)), key("", &("a", 1)));
         assert_ne!(key("", &("a", 1)), key("", &("a", 2)));
         assert_ne!(key("", &("ab", 1)), key("", &("a", 1)));

@@ -116,15 +116,16 @@ pub enum Fetched<V> {
     /// A value: store it in the in-process cache and return it.
     Hit(V),
     /// Nothing: run the body, then give its value to [`Pending::store`].
-    Miss(Pending),
+    Miss(Pending<V>),
 }
 
 /// A call the shared tier missed: writes the body's value, and gives back the key's
 /// single-flight claim (also when the body panics, so that waiters move on).
-pub struct Pending {
+pub struct Pending<V> {
     tier: &'static Tier,
     key: Option<Vec<u8>>,
     claim: Option<Claim>,
+    encode: fn(&V) -> Result<Vec<u8>, StoreError>,
 }
 
 impl Tier {
@@ -138,11 +139,12 @@ impl Tier {
         Tier { namespace, target, ttl, single_flight, backend: OnceLock::new(), counters: Counters::new() }
     }
 
-    /// Looks a call up in the store; `tag` names the instantiation of a generic function.
-    pub fn fetch<V: DeserializeOwned>(&'static self, tag: &str, args: &impl Serialize) -> Fetched<V> {
-        let miss = |key, claim| Fetched::Miss(Pending { tier: self, key, claim });
+    /// Looks a call up in the store.
+    pub fn fetch<V: Serialize + DeserializeOwned>(&'static self, key: codec::KeyWriter) -> Fetched<V> {
+        let miss =
+            |key, claim| Fetched::Miss(Pending { tier: self, key, claim, encode: codec::encode_value });
         let Some(backend) = self.backend() else { return miss(None, None) };
-        let key = match codec::encode_key(tag, args) {
+        let key = match key.finish() {
             Ok(key) => key,
             Err(_) => return self.failed(miss(None, None)),
         };
@@ -223,21 +225,21 @@ impl Tier {
     }
 }
 
-impl Pending {
+impl<V> Pending<V> {
     /// Writes the body's value (`None`: nothing to keep, as for an `Err`); dropping `self`
     /// then releases the claim.
-    pub fn store<V: Serialize>(self, value: Option<&V>) {
+    pub fn store(self, value: Option<&V>) {
         let tier = self.tier;
         let (Some(key), Some(value), Some(backend)) = (&self.key, value, tier.backend()) else { return };
         let at = Key { namespace: tier.namespace, bytes: key };
-        match codec::encode_value(value).and_then(|bytes| backend.set(at, &bytes, tier.ttl)) {
+        match (self.encode)(value).and_then(|bytes| backend.set(at, &bytes, tier.ttl)) {
             Ok(()) => tier.counters.count(Event::Write),
             Err(_) => tier.counters.count(Event::Error),
         }
     }
 }
 
-impl Drop for Pending {
+impl<V> Drop for Pending<V> {
     fn drop(&mut self) {
         let tier = self.tier;
         if let (Some(claim), Some(key), Some(backend)) = (self.claim.take(), &self.key, tier.backend())
