@@ -150,30 +150,39 @@ impl Tier {
         };
         let at = Key { namespace: self.namespace, bytes: &key };
         let (started, mut pause, mut waited) = (Instant::now(), Duration::from_millis(1), false);
+        let (mut claim, mut corrupt) = (None, false);
         loop {
-            match backend.get(at) {
-                Ok(Some(bytes)) => match codec::decode_value(&bytes) {
-                    Some(value) => {
-                        self.counters.count(Event::Hit);
-                        if waited {
-                            self.counters.count(Event::Wait);
-                        }
-                        return Fetched::Hit(value);
+            let found = match backend.get(at) {
+                Ok(found) => found,
+                Err(_) => return self.failed(miss(Some(key), claim)),
+            };
+            match found.map(|bytes| codec::decode_value(&bytes)) {
+                Some(Some(value)) => {
+                    // Written between our miss and our claim: give the claim back.
+                    if let Some(claim) = claim
+                        && backend.release(at, &claim).is_err()
+                    {
+                        self.counters.count(Event::Error);
                     }
-                    None => self.counters.count(Event::Corrupt),
-                },
-                Ok(None) => {}
-                Err(_) => return self.failed(miss(Some(key), None)),
+                    self.counters.count(Event::Hit);
+                    if waited {
+                        self.counters.count(Event::Wait);
+                    }
+                    return Fetched::Hit(value);
+                }
+                Some(None) if !corrupt => {
+                    corrupt = true;
+                    self.counters.count(Event::Corrupt);
+                }
+                _ => {}
             }
-            if !self.single_flight || started.elapsed() > 2 * LEASE {
+            if claim.is_some() || !self.single_flight || started.elapsed() > 2 * LEASE {
                 self.counters.count(Event::Miss);
-                return miss(Some(key), None);
+                return miss(Some(key), claim);
             }
             match backend.claim(at, LEASE) {
-                Ok(Claimed::Won(claim)) => {
-                    self.counters.count(Event::Miss);
-                    return miss(Some(key), Some(claim));
-                }
+                // Look once more: the holder may have written and released just before.
+                Ok(Claimed::Won(won)) => claim = Some(won),
                 Ok(Claimed::Held) => {
                     waited = true;
                     std::thread::sleep(pause);
