@@ -68,10 +68,17 @@ fn parent() {
         let output = worker.wait_with_output().expect("a worker's report");
         let line = String::from_utf8_lossy(&output.stdout);
         print!("{line}");
-        runs += line.split("body ran ").nth(1).and_then(|rest| rest.split(' ').next()?.parse::<u64>().ok()).unwrap_or(0);
+        runs += line
+            .split("body ran ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next()?.parse::<u64>().ok())
+            .unwrap_or(0);
     }
     let calls = WORKERS as u64 * JOBS;
-    println!("\n{calls} calls in {:.2?}: the body ran {runs} times (without sharing: {calls})", started.elapsed());
+    println!(
+        "\n{calls} calls in {:.2?}: the body ran {runs} times (without sharing: {calls})",
+        started.elapsed()
+    );
     let _ = std::fs::remove_file(&path);
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));

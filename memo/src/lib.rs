@@ -163,6 +163,54 @@
 //! So `typed = false` and `typed = true` behave identically, and
 //! `cache_parameters()` reports the flag as declared.
 //!
+//! # Expiry and per-key control
+//!
+//! `ttl = "10m"` gives entries a lifetime (units `ms`, `s`, `m`, `h`, `d`, combined as
+//! `"1h30m"`): an expired entry is a miss, is never returned, and does not count toward
+//! `currsize`. Caches without `ttl` pay nothing for it. Three companions act on one entry, by
+//! the call's key arguments: `f::cache_peek(args)` reads it without running the body,
+//! counting, or changing recency; `f::cache_remove(args)` forgets it; `f::cache_put(args,
+//! value)` primes or replaces it.
+//!
+//! ```
+//! #[memo::lru_cache(maxsize = 64, ttl = "1h")]
+//! fn exchange_rate(from: &str, to: &str) -> f64 {
+//!     if from == to { 1.0 } else { 0.92 } // a slow API call, in real life
+//! }
+//!
+//! exchange_rate::cache_put("EUR", "CHF", 0.95); // primed: no call for this pair
+//! assert_eq!(exchange_rate("EUR", "CHF"), 0.95);
+//! assert_eq!(exchange_rate::cache_peek("USD", "EUR"), None); // never called
+//! assert_eq!(exchange_rate::cache_remove("EUR", "CHF"), Some(0.95));
+//! assert_eq!(exchange_rate::cache_info().to_string(), "CacheInfo(hits=1, misses=0, maxsize=64, currsize=0)");
+//! ```
+//!
+//! # Sharing between processes: `disk` and `redis`
+//!
+//! With the `disk` feature, `#[lru_cache(disk)]` puts a second tier behind the in-process
+//! cache: a SQLite file that every process of the machine opens at once, and that survives
+//! restarts (`memo::disk`). With the `redis` feature, `#[lru_cache(redis)]` puts it in Redis,
+//! for a fleet of machines (`memo::redis`). An in-process hit never touches the store; a miss
+//! asks the store before running the body, and a store hit fills the in-process cache.
+//! Arguments must be `serde::Serialize`, values `Serialize + Deserialize`; they are written
+//! with postcard under a namespace of crate, module, function and `version = N`, the whole
+//! key stored and compared. Every failure of the store (down, slow, locked, corrupt, another
+//! version's bytes) counts in `f::shared_info()` and is otherwise a miss: the call returns
+//! the body's value. `single_flight` makes concurrent misses of one key, across threads and
+//! processes, run the body once; `f::shared_clear()` removes the function's entries from the
+//! store; `ttl` applies to both tiers.
+//!
+//! ```ignore
+//! #[memo::lru_cache(maxsize = 1024, disk, version = 2, ttl = "1d", single_flight)]
+//! fn render(report_id: u64) -> String { /* seconds of work */ }
+//!
+//! fn main() {
+//!     memo::disk::configure(memo::disk::Options::new("/var/cache/app/memo.sqlite3")).unwrap();
+//!     render(7); // computed once on this machine, then read by every process
+//!     println!("{}", render::shared_info()); // SharedInfo(hits=0, misses=1, waits=0, writes=1, ...)
+//! }
+//! ```
+//!
 //! # How it works
 //!
 //! The store is [`LruCache`]: entries in a dense `Vec` linked into a recency list by `u32`
@@ -279,6 +327,6 @@ pub use memo_macros::cache;
 pub mod __private;
 
 /// The README's examples, compiled and run as doctests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "disk", feature = "redis"))]
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
