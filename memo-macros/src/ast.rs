@@ -45,6 +45,7 @@ pub(crate) enum InputKind {
 }
 
 /// What the function returns, and so what is cached.
+#[derive(Clone)]
 pub(crate) enum Output {
     /// No return type: `()` is cached.
     Unit,

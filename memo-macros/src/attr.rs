@@ -38,6 +38,10 @@ pub(crate) struct Options {
     pub(crate) ttl: Option<(u64, Span)>,
     /// Concurrent misses of one key run the body once (`single_flight`).
     pub(crate) single_flight: Option<Span>,
+    /// `Err` values are cached too (`cache_err`).
+    pub(crate) cache_err: Option<Span>,
+    /// `None` values are not cached (`cache_none = false`).
+    pub(crate) skip_none: Option<Span>,
 }
 
 /// The shared tier an attribute names, with the span of its option.
@@ -58,6 +62,8 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Options> {
         version: None,
         ttl: None,
         single_flight: None,
+        cache_err: None,
+        skip_none: None,
     };
     let mut seen: Vec<String> = Vec::new();
     let parser = syn::meta::parser(|meta| {
@@ -72,7 +78,7 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Options> {
                 ));
             }
             "maxsize" => options.maxsize = maxsize(&meta)?,
-            "typed" => options.typed = typed(&meta)?,
+            "typed" => options.typed = typed(&meta, "typed")?,
             "ignore" => options.ignore = ignore(&meta)?,
             "shards" => options.shards = shards(&meta)?,
             "disk" | "redis" => {
@@ -87,8 +93,13 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Options> {
             "version" => options.version = Some(version(&meta)?),
             "ttl" => options.ttl = Some(ttl(&meta)?),
             "single_flight" => options.single_flight = flag(&meta, "single_flight")?,
+            "cache_err" => options.cache_err = flag(&meta, "cache_err")?,
+            "cache_none" => {
+                let span = meta.path.span();
+                options.skip_none = (!typed(&meta, "cache_none")?).then_some(span);
+            }
             _ => {
-                let common = "`ignore`, `shards`, `ttl`, `single_flight`, `disk`, `redis` or `version`";
+                let common = "`ignore`, `shards`, `ttl`, `cache_err`, `cache_none`, `single_flight`, `disk`, `redis` or `version`";
                 let expected = match kind {
                     Kind::LruCache => format!("`maxsize`, `typed`, {common}"),
                     Kind::Cache => format!("`typed`, {common}"),
@@ -160,11 +171,12 @@ fn shards(meta: &ParseNestedMeta<'_>) -> syn::Result<usize> {
     }
 }
 
-fn typed(meta: &ParseNestedMeta<'_>) -> syn::Result<bool> {
-    let value = value(meta, "typed = true")?;
+/// `name = true` or `name = false`.
+fn typed(meta: &ParseNestedMeta<'_>, name: &str) -> syn::Result<bool> {
+    let value = value(meta, &format!("{name} = false"))?;
     match &value {
         Expr::Lit(ExprLit { lit: Lit::Bool(flag), .. }) => Ok(flag.value),
-        _ => Err(syn::Error::new_spanned(&value, "expected `true` or `false` for `typed`")),
+        _ => Err(syn::Error::new_spanned(&value, format!("expected `true` or `false` for `{name}`"))),
     }
 }
 

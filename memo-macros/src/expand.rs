@@ -63,13 +63,25 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
     };
 
     let parts = cons(keyed.iter().map(|input| part(input)).collect());
-    let (value_ty, value_span) = value_type(&function.output);
-    let (hit, stored) = match &function.output {
+    // `cache_err`: the whole `Result` is the cached value.
+    let output = match (&function.output, options.cache_err) {
+        (Output::Result(ty), Some(_)) => Output::Plain(ty.clone()),
+        (output, _) => output.clone(),
+    };
+    let (value_ty, value_span) = value_type(&output);
+    let (hit, stored) = match &output {
         Output::Result(ty) => (
             quote_spanned!(ty.span()=> <#ty as ::memo::__private::IsResult>::from_ok(__memo_value)),
             quote_spanned!(ty.span()=> ::memo::__private::IsResult::ok_ref(&__memo_result)),
         ),
         _ => (quote!(__memo_value), quote!(::core::option::Option::Some(&__memo_result))),
+    };
+    // `cache_none = false`: a `None` is returned and not kept.
+    let stored = match options.skip_none {
+        Some(_) => quote_spanned! {value_span=>
+            #stored.filter(|__memo_value| ::memo::__private::IsOption::is_some(*__memo_value))
+        },
+        None => stored,
     };
 
     let cache_ty = if generic {

@@ -58,6 +58,10 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
             errors.add(&param.ty, "memoized functions take `usize` const parameters only");
         }
     }
+    if let (Some(span), false) = (options.cache_err, matches!(function.output, crate::ast::Output::Result(_)))
+    {
+        errors.add_span(span, "`cache_err` applies to functions returning a `Result`; remove it");
+    }
     if options.shared.is_none() {
         if let Some((_, span)) = options.version {
             errors.add_span(

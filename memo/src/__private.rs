@@ -70,6 +70,24 @@ impl<T, E> IsResult for Result<T, E> {
     }
 }
 
+/// The value of a function declared with `cache_none = false`.
+#[diagnostic::on_unimplemented(
+    message = "`cache_none = false` needs a function returning an `Option`, not `{Self}`",
+    label = "only `Option` values can be `None`",
+    note = "remove `cache_none = false`, or return an `Option<T>` (or a `Result<Option<T>, E>`)"
+)]
+pub trait IsOption {
+    /// Whether the value is kept.
+    fn is_some(&self) -> bool;
+}
+
+impl<T> IsOption for Option<T> {
+    #[inline]
+    fn is_some(&self) -> bool {
+        Option::is_some(self)
+    }
+}
+
 /// An argument of a function with a shared tier: it is written to the store with serde.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be part of a shared cache key: it must implement `serde::Serialize`",

@@ -163,7 +163,11 @@
 //! So `typed = false` and `typed = true` behave identically, and
 //! `cache_parameters()` reports the flag as declared.
 //!
-//! # Expiry and per-key control
+//! # Expiry, per-key control and what is cached
+//!
+//! `cache_err` caches a `Result`'s `Err` values too, and `cache_none = false` keeps `None`
+//! values (of an `Option`, or of a `Result<Option<T>, E>`'s `Ok`) out of the cache, so that
+//! the next call looks again.
 //!
 //! `ttl = "10m"` gives entries a lifetime (units `ms`, `s`, `m`, `h`, `d`, combined as
 //! `"1h30m"`): an expired entry is a miss, is never returned, and does not count toward
