@@ -173,7 +173,8 @@ fn shards(meta: &ParseNestedMeta<'_>) -> syn::Result<usize> {
 
 /// `name = true` or `name = false`.
 fn typed(meta: &ParseNestedMeta<'_>, name: &str) -> syn::Result<bool> {
-    let value = value(meta, &format!("{name} = false"))?;
+    let example = if name == "typed" { "typed = true" } else { "cache_none = false" };
+    let value = value(meta, example)?;
     match &value {
         Expr::Lit(ExprLit { lit: Lit::Bool(flag), .. }) => Ok(flag.value),
         _ => Err(syn::Error::new_spanned(&value, format!("expected `true` or `false` for `{name}`"))),
