@@ -163,13 +163,22 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
             )
         }
     };
+    let owner_name = match function.is_method {
+        true => quote!(::core::any::type_name::<Self>()),
+        false => quote!(""),
+    };
+    let name_text = name.to_string();
+    let register = quote!(__memo_cache.register(::core::module_path!(), #owner_name, #name_text););
     let wrapper = quote! {
         #(#attrs)*
         #vis #wrapper_sig {
             let __memo_cache = &#cache;
             let __memo_slot = match #lookup {
                 ::memo::__private::Lookup::Hit(__memo_value) => return #hit,
-                ::memo::__private::Lookup::Miss(__memo_slot) => __memo_slot,
+                ::memo::__private::Lookup::Miss(__memo_slot) => {
+                    #register
+                    __memo_slot
+                }
             };
             #fetch
             let __memo_result = #owner::#uncached_name #turbofish(#(#args),*);
@@ -247,7 +256,12 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
         &cache,
         &prefix,
         &fn_link,
-        PerKey { parts: &parts, value_ty: &value_ty, tag: generic.then(|| tag(function)) },
+        PerKey {
+            parts: &parts,
+            value_ty: &value_ty,
+            tag: generic.then(|| tag(function)),
+            register: &register,
+        },
     );
     let companions = quote!(#companions #per_key #shared_companions);
 
@@ -366,6 +380,8 @@ struct PerKey<'a> {
     value_ty: &'a TokenStream,
     /// The instantiation of a generic function's call.
     tag: Option<TokenStream>,
+    /// Lists the cache in the registry.
+    register: &'a TokenStream,
 }
 
 /// `cache_peek`, `cache_remove` and `cache_put`: one call's entry, by the call's key arguments.
@@ -378,7 +394,7 @@ fn per_key_companions(
     fn_link: &str,
     per_key: PerKey<'_>,
 ) -> TokenStream {
-    let PerKey { parts, value_ty, tag } = per_key;
+    let PerKey { parts, value_ty, tag, register } = per_key;
     let keyed_sig = |name: Ident, output: syn::ReturnType| {
         let mut sig = Signature { ident: name, output, ..wrapper_sig.clone() };
         sig.inputs = sig
@@ -403,11 +419,13 @@ fn per_key_companions(
         Some(tag) => (
             quote!(#cache.peek::<_, #value_ty>(#tag, #parts)),
             quote!(#cache.remove::<_, #value_ty>(#tag, #parts)),
-            quote!(#cache.put::<_, #value_ty>(#tag, #parts, #value)),
+            quote!(__memo_cache.put::<_, #value_ty>(#tag, #parts, #value)),
         ),
-        None => {
-            (quote!(#cache.peek(#parts)), quote!(#cache.remove(#parts)), quote!(#cache.put(#parts, #value)))
-        }
+        None => (
+            quote!(#cache.peek(#parts)),
+            quote!(#cache.remove(#parts)),
+            quote!(__memo_cache.put(#parts, #value)),
+        ),
     };
     let vis = &function.vis;
     let doc = |text: String| quote!(#[doc = #text]);
@@ -435,6 +453,8 @@ fn per_key_companions(
         #doc_put
         #[allow(clippy::needless_pass_by_value, unused_variables)]
         #vis #put_sig {
+            let __memo_cache = &#cache;
+            #register
             #put
         }
     }

@@ -18,6 +18,7 @@ use hashbrown::DefaultHashBuilder;
 
 use crate::CacheParameters;
 use crate::key::KeyParts;
+use crate::registry::{Registration, Reported};
 use crate::shards::{Core, Found};
 
 /// What a lookup found.
@@ -93,6 +94,7 @@ impl<V: Send + 'static> Keep for Expiring<V> {
 pub struct FnCache<K, V, E = Always<V>> {
     core: Core<K, E>,
     ttl: Option<Duration>,
+    registration: Registration,
     value: core::marker::PhantomData<fn() -> V>,
 }
 
@@ -100,7 +102,7 @@ impl<K, V, E> FnCache<K, V, E> {
     /// An empty cache; allocates nothing until the first miss.
     pub const fn new(maxsize: Option<usize>, typed: bool, shards: usize, ttl: Option<Duration>) -> Self {
         let core = Core::new(CacheParameters { maxsize, typed }, shards);
-        FnCache { core, ttl, value: core::marker::PhantomData }
+        FnCache { core, ttl, registration: Registration::new(), value: core::marker::PhantomData }
     }
 }
 
@@ -134,6 +136,13 @@ impl<K: Send + 'static, V: Clone + Send + 'static, E: Keep<Value = V>> FnCache<K
             self.core.purge(|held| held.fresh().is_none());
         }
         self.core.cache_info()
+    }
+
+    /// Lists the cache in [`crate::caches`], once; called on a miss. `owner` is a method's
+    /// `Self` type, or `""`.
+    #[inline]
+    pub fn register(&'static self, module: &'static str, owner: &'static str, function: &'static str) {
+        self.registration.list(self, module, owner, function);
     }
 
     /// The cached value of a call, if any, without counting it or changing its recency.
@@ -182,12 +191,14 @@ type ErasedValue = Expiring<Box<dyn Any + Send>>;
 pub struct GenericFnCache {
     core: Core<ErasedKey, ErasedValue>,
     ttl: Option<Duration>,
+    registration: Registration,
 }
 
 impl GenericFnCache {
     /// An empty cache; allocates nothing until the first miss.
     pub const fn new(maxsize: Option<usize>, typed: bool, shards: usize, ttl: Option<Duration>) -> Self {
-        GenericFnCache { core: Core::new(CacheParameters { maxsize, typed }, shards), ttl }
+        let core = Core::new(CacheParameters { maxsize, typed }, shards);
+        GenericFnCache { core, ttl, registration: Registration::new() }
     }
 
     /// The statistics, as `functools`' `cache_info()`; expired entries are not counted.
@@ -219,6 +230,13 @@ impl GenericFnCache {
                 erase: V::erased,
             }),
         }
+    }
+
+    /// Lists the cache in [`crate::caches`], once; called on a miss. `owner` is a method's
+    /// `Self` type, or `""`.
+    #[inline]
+    pub fn register(&'static self, module: &'static str, owner: &'static str, function: &'static str) {
+        self.registration.list(self, module, owner, function);
     }
 
     /// The cached value of a call, if any, without counting it or changing its recency.
@@ -297,4 +315,24 @@ fn hash_of(feed: impl FnOnce(&mut <DefaultHashBuilder as BuildHasher>::Hasher)) 
     let mut state = SEED.get_or_init(DefaultHashBuilder::default).build_hasher();
     feed(&mut state);
     state.finish()
+}
+
+impl<K: Send + 'static, V: Clone + Send + 'static, E: Keep<Value = V>> Reported for FnCache<K, V, E> {
+    fn info(&self) -> crate::CacheInfo {
+        self.cache_info()
+    }
+
+    fn parameters(&self) -> CacheParameters {
+        self.core.cache_parameters()
+    }
+}
+
+impl Reported for GenericFnCache {
+    fn info(&self) -> crate::CacheInfo {
+        self.cache_info()
+    }
+
+    fn parameters(&self) -> CacheParameters {
+        self.core.cache_parameters()
+    }
 }

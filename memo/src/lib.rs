@@ -189,6 +189,9 @@
 //! assert_eq!(exchange_rate::cache_info().to_string(), "CacheInfo(hits=1, misses=0, maxsize=64, currsize=0)");
 //! ```
 //!
+//! [`caches()`] lists every memoized function that has run, with its statistics, for an
+//! application to report hit ratios and tune each `maxsize`.
+//!
 //! # Sharing between processes: `disk` and `redis`
 //!
 //! With the `disk` feature, `#[lru_cache(disk)]` puts a second tier behind the in-process
@@ -274,6 +277,7 @@ extern crate self as memo;
 mod function;
 mod info;
 mod key;
+mod registry;
 mod shards;
 mod shared;
 mod store;
@@ -285,6 +289,7 @@ mod shuttle;
 pub use hashbrown::{DefaultHashBuilder, Equivalent};
 pub use info::{CacheInfo, CacheParameters};
 pub use key::CacheKey;
+pub use registry::{CacheReport, caches};
 pub use shared::StoreError;
 #[cfg(feature = "disk")]
 pub use shared::disk;
