@@ -245,7 +245,7 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
                         #tier.shared_clear()
                     }
                 },
-                new_tier(options, shared, name),
+                new_tier(options, shared, name, function.is_method),
             )
         }
     };
@@ -293,11 +293,15 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
     } else {
         let static_name = format_ident!("__memo_cache_{}", name);
         let tier_name = format_ident!("__memo_tier_{}", name);
+        let marker_name = format_ident!("__memo_marker_{}", name);
         let tier_item = (!tier_static.is_empty()).then(|| {
             quote! {
                 #(#cfgs)*
                 #[allow(non_upper_case_globals)]
                 static #tier_name: ::memo::__private::Tier = #tier_static;
+                #(#cfgs)*
+                #[doc(hidden)]
+                fn #marker_name() {}
             }
         });
         let doc_companion = doc(format!(
@@ -326,10 +330,19 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
 /// The `Tier` of a function with a shared store: its namespace (`crate::module::f@vN`), its
 /// store (a compile error, on the option, when memo's feature for it is off), `ttl` and
 /// `single_flight`.
-fn new_tier(options: &Options, shared: &Shared, name: &Ident) -> TokenStream {
+fn new_tier(options: &Options, shared: &Shared, name: &Ident, is_method: bool) -> TokenStream {
     let version = options.version.map_or(0, |(version, _)| version);
-    let suffix = format!("::{name}@v{version}");
-    let namespace = quote!(::core::concat!(::core::module_path!(), #suffix));
+    let namespace = match is_method {
+        // A method's entries are keyed by `Self`'s type name too (its tag).
+        true => {
+            let suffix = format!("::{name}@v{version}");
+            quote!(|| ::std::string::String::from(::core::concat!(::core::module_path!(), #suffix)))
+        }
+        false => {
+            let marker = format_ident!("__memo_marker_{}", name);
+            quote!(|| ::memo::__private::namespace_of(#marker, #version))
+        }
+    };
     let target = match shared {
         Shared::Disk(path, span) => {
             let path = match path {

@@ -70,6 +70,14 @@ impl<T, E> IsResult for Result<T, E> {
     }
 }
 
+/// The namespace of a free function in a shared store: the path of `marker`, a function
+/// declared beside it (so that it names the enclosing function of a nested one), with the
+/// marker's prefix taken out, and the version.
+pub fn namespace_of<F>(_marker: F, version: u32) -> String {
+    let path = core::any::type_name::<F>().replacen("__memo_marker_", "", 1);
+    format!("{path}@v{version}")
+}
+
 /// The value of a function declared with `cache_none = false`.
 #[diagnostic::on_unimplemented(
     message = "`cache_none = false` needs a function returning an `Option`, not `{Self}`",

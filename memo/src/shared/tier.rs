@@ -102,8 +102,9 @@ impl Counters {
 
 /// A function's shared tier.
 pub struct Tier {
-    /// `crate::module::function@vN`.
-    namespace: &'static str,
+    /// `crate::module::function@vN`, made on first use by `name`.
+    namespace: OnceLock<String>,
+    name: fn() -> String,
     target: Target,
     ttl: Option<Duration>,
     single_flight: bool,
@@ -129,14 +130,10 @@ pub struct Pending<V> {
 }
 
 impl Tier {
-    /// A tier for the function named `namespace` (`crate::module::function@vN`).
-    pub const fn new(
-        namespace: &'static str,
-        target: Target,
-        ttl: Option<Duration>,
-        single_flight: bool,
-    ) -> Self {
-        Tier { namespace, target, ttl, single_flight, backend: OnceLock::new(), counters: Counters::new() }
+    /// A tier for the function whose namespace `name` makes (`crate::module::function@vN`).
+    pub const fn new(name: fn() -> String, target: Target, ttl: Option<Duration>, single_flight: bool) -> Self {
+        let namespace = OnceLock::new();
+        Tier { namespace, name, target, ttl, single_flight, backend: OnceLock::new(), counters: Counters::new() }
     }
 
     /// Looks a call up in the store.
@@ -148,7 +145,7 @@ impl Tier {
             Ok(key) => key,
             Err(_) => return self.failed(miss(None, None)),
         };
-        let at = Key { namespace: self.namespace, bytes: &key };
+        let at = Key { namespace: self.namespace(), bytes: &key };
         let (started, mut pause, mut waited) = (Instant::now(), Duration::from_millis(1), false);
         let (mut claim, mut corrupt) = (None, false);
         loop {
@@ -211,9 +208,13 @@ impl Tier {
     pub fn shared_clear(&self) -> Result<u64, StoreError> {
         self.counters.reset();
         match self.backend() {
-            Some(backend) => backend.clear(self.namespace),
+            Some(backend) => backend.clear(self.namespace()),
             None => Err(StoreError::new("this function has no shared store")),
         }
+    }
+
+    fn namespace(&self) -> &str {
+        self.namespace.get_or_init(self.name)
     }
 
     fn backend(&self) -> Option<&dyn Backend> {
@@ -240,7 +241,7 @@ impl<V> Pending<V> {
     pub fn store(self, value: Option<&V>) {
         let tier = self.tier;
         let (Some(key), Some(value), Some(backend)) = (&self.key, value, tier.backend()) else { return };
-        let at = Key { namespace: tier.namespace, bytes: key };
+        let at = Key { namespace: tier.namespace(), bytes: key };
         match (self.encode)(value).and_then(|bytes| backend.set(at, &bytes, tier.ttl)) {
             Ok(()) => tier.counters.count(Event::Write),
             Err(_) => tier.counters.count(Event::Error),
@@ -252,7 +253,7 @@ impl<V> Drop for Pending<V> {
     fn drop(&mut self) {
         let tier = self.tier;
         if let (Some(claim), Some(key), Some(backend)) = (self.claim.take(), &self.key, tier.backend())
-            && backend.release(Key { namespace: tier.namespace, bytes: key }, &claim).is_err()
+            && backend.release(Key { namespace: tier.namespace(), bytes: key }, &claim).is_err()
         {
             tier.counters.count(Event::Error);
         }
