@@ -340,10 +340,13 @@ struct Fault {
 
 impl From<rusqlite::Error> for Fault {
     fn from(error: rusqlite::Error) -> Self {
-        let transient =
-            matches!(error.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked));
-        Fault { message: error.to_string(), transient }
+        Fault { message: error.to_string(), transient: is_busy(&error) }
     }
+}
+
+/// A lock held by another connection.
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(error.sqlite_error_code(), Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked))
 }
 
 impl From<std::io::Error> for Fault {
@@ -397,7 +400,9 @@ impl DiskStore {
                 Ok(Pooled { connection, generation })
             }
             Err(fault) => {
-                self.fail(&fault);
+                if !fault.transient {
+                    self.fail(&fault);
+                }
                 Err(self.error(&fault.message))
             }
         }
@@ -547,7 +552,17 @@ fn open(options: &Options, check_schema: bool) -> Result<Connection, Fault> {
     let mut connection = Connection::open_with_flags(&options.path, flags)?;
     connection.busy_timeout(options.busy_timeout)?;
     connection.set_prepared_statement_cache_capacity(32);
-    connection.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get::<_, String>(0))?;
+    // Switching a new file to WAL takes a lock that SQLite does not wait for under the busy
+    // timeout: processes creating one store at once retry here instead.
+    let started = Instant::now();
+    loop {
+        match connection.pragma_update_and_check(None, "journal_mode", "wal", |row| row.get::<_, String>(0)) {
+            Err(error) if is_busy(&error) && started.elapsed() < options.busy_timeout => {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            result => break result.map(drop)?,
+        }
+    }
     connection.pragma_update(None, "synchronous", "normal")?;
     if check_schema {
         check(&mut connection)?;
