@@ -11,6 +11,14 @@ and prints one markdown table (rows: workloads; columns: contenders; for each wo
 median, then the ratio to memo and to the floor), followed by the issue's targets, met or
 missed. Writes the same to docs/benchmarks.md and a chart of the ratios to docs/benchmarks.svg.
 
+Then the shared tiers, as a second table with its own targets, when their results exist:
+  - criterion's medians: target/criterion/{disk_hit,redis_hit}/<contender>/new/estimates.json
+    (from `cargo bench -p memo-benches --bench tiers`),
+  - target/memo-tiers.json (the same bench's interleaved ratios, memo ÷ each baseline),
+  - Python diskcache's `@cache.memoize()` hit: runs benches/diskcache_compare.py and keeps its
+    output in target/diskcache-compare.json (`--reuse-python` reads that file instead); left
+    out, with a note, where diskcache is not installed.
+
     python3 benches/report.py [--reuse-python]
 """
 
@@ -42,9 +50,9 @@ COLORS = {
 }
 
 
-def criterion_median(group, contender):
+def criterion_median(group, contender, prefix="compare_"):
     """Criterion's median estimate in ns, or None if the benchmark was not run."""
-    path = TARGET / "criterion" / f"compare_{group}" / contender / "new" / "estimates.json"
+    path = TARGET / "criterion" / f"{prefix}{group}" / contender / "new" / "estimates.json"
     if not path.exists():
         return None
     return json.loads(path.read_text())["median"]["point_estimate"]
@@ -286,6 +294,169 @@ def svg(rows, columns, py, one_thread):
     )
 
 
+# ---------------------------------------------------------------------------------------------
+# The shared tiers (`cargo bench -p memo-benches --bench tiers`, benches/diskcache_compare.py):
+# a second table, rows are contenders, each group's ratios to memo's shared-tier hit.
+
+TIER_ROWS = [
+    ("disk_hit", "memo", "memo: disk-tier hit (`#[lru_cache(maxsize = 0, disk)]`)"),
+    ("disk_hit", "raw_sqlite", "raw SQLite read of the same bytes (one prepared `SELECT`)"),
+    ("disk_hit", "cached", "cached 4 disk store (`#[concurrent_cached(disk = true)]`, redb)"),
+    ("disk_hit", "diskcache", "Python diskcache `@cache.memoize()` hit"),
+    ("disk_hit", "memo_in_process", "memo: in-process hit (`#[lru_cache(maxsize = 256)]`), for scale"),
+    ("redis_hit", "memo", "memo: Redis-tier hit (`#[lru_cache(maxsize = 0, redis)]`)"),
+    ("redis_hit", "raw_get", "raw `GET` of the same key on one connection"),
+]
+
+
+def diskcache_numbers(reuse):
+    """benches/diskcache_compare.py's output, or None where diskcache is not installed."""
+    path = TARGET / "diskcache-compare.json"
+    if reuse and path.exists():
+        return json.loads(path.read_text())
+    script = ROOT / "benches" / "diskcache_compare.py"
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True)
+    if done.returncode == 2:
+        print(f"diskcache_compare.py: {done.stderr.strip()}", file=sys.stderr)
+        return None
+    if done.returncode != 0:
+        sys.exit(f"diskcache_compare.py failed:\n{done.stderr}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(done.stdout)
+    return json.loads(done.stdout)
+
+
+def collect_tiers(reuse_python):
+    """{group: {contender: ns}} of the tiers bench (None if it has not run), and diskcache's output."""
+    values = {}
+    for group, contender, _ in TIER_ROWS:
+        if contender != "diskcache":
+            median = criterion_median(group, contender, prefix="")
+            if median is not None:
+                values.setdefault(group, {})[contender] = median
+    if not values:
+        return None, None
+    dc = diskcache_numbers(reuse_python)
+    if dc is not None and "disk_hit" in values:
+        values["disk_hit"]["diskcache"] = dc["ns_per_call"]["disk_hit"]
+    return values, dc
+
+
+def tier_ratio(r):
+    """A ratio to memo's shared-tier hit; those far below 1 as fractions (1/24×)."""
+    if r is None:
+        return "–"
+    return f"{r:.2f}×" if r >= 0.1 else f"1/{1 / r:.0f}×"
+
+
+def tier_table(values):
+    lines = [
+        "| group | contender | median, ns/call | ÷ memo's shared-tier hit |",
+        "|---|---|---:|---:|",
+    ]
+    shown = set()
+    for group, contender, label in TIER_ROWS:
+        value = values.get(group, {}).get(contender)
+        if value is None:
+            continue
+        r = ratio(value, values[group].get("memo"))
+        first = f"`{group}`" if group not in shown else ""
+        shown.add(group)
+        lines.append(f"| {first} | {label} | {fmt(value, 'ns/call')} | {tier_ratio(r)} |")
+    return "\n".join(lines)
+
+
+def paired_ratios():
+    """The tiers bench's interleaved ratios (`"group:memo/other"` -> ratio), or {}."""
+    path = TARGET / "memo-tiers.json"
+    return json.loads(path.read_text())["paired_ratios"] if path.exists() else {}
+
+
+def tier_targets(values, paired):
+    """The shared tiers' targets, each (text, met, detail). Where the bench measured the ratio
+    interleaved (see benches/tiers.rs), that one decides; the ratio of the medians is shown too."""
+    disk, redis = values.get("disk_hit", {}), values.get("redis_hit", {})
+    out = []
+
+    def check(text, group, memo_over, medians_ratio, met, label):
+        decisive = paired.get(f"{group}:memo/{memo_over}") if memo_over else None
+        if decisive is None and medians_ratio is None:
+            out.append((text, None, "not measured"))
+            return
+        if decisive is None:
+            out.append((text, met(medians_ratio), f"{label} = {medians_ratio:.2f}× (medians)"))
+            return
+        medians = "–" if medians_ratio is None else f"{medians_ratio:.2f}×"
+        out.append((text, met(decisive), f"{label} = {decisive:.2f}× interleaved, {medians} from the medians"))
+
+    check(
+        "disk hit: at most 1.3× a raw SQLite read of the same bytes",
+        "disk_hit",
+        "raw_sqlite",
+        ratio(disk.get("memo"), disk.get("raw_sqlite")),
+        lambda r: r <= 1.3,
+        "memo ÷ raw",
+    )
+    check(
+        "disk hit: faster than cached's disk store",
+        "disk_hit",
+        "cached",
+        ratio(disk.get("memo"), disk.get("cached")),
+        lambda r: r < 1.0,
+        "memo ÷ cached",
+    )
+    check(
+        "disk hit: at least 10× faster than Python diskcache",
+        "disk_hit",
+        None,
+        ratio(disk.get("diskcache"), disk.get("memo")),
+        lambda r: r >= 10,
+        "diskcache ÷ memo",
+    )
+    check(
+        "Redis hit: at most 1.3× a raw `GET` of the same key",
+        "redis_hit",
+        "raw_get",
+        ratio(redis.get("memo"), redis.get("raw_get")),
+        lambda r: r <= 1.3,
+        "memo ÷ raw GET",
+    )
+    return out
+
+
+def tiers_section(reuse_python):
+    """The shared tiers' markdown, or a line saying how to produce it."""
+    values, dc = collect_tiers(reuse_python)
+    if values is None:
+        return "Shared tiers: not measured (run `cargo bench -p memo-benches --bench tiers`)."
+    lines = [
+        "## Shared tiers",
+        "",
+        "A shared-tier hit: `maxsize = 0` keeps nothing in-process, so every call asks the store, "
+        "pre-filled with 10 000 keys (`cargo bench -p memo-benches --bench tiers`; "
+        "diskcache: `python3 benches/diskcache_compare.py`).",
+        "",
+        tier_table(values),
+        "",
+        "Targets of the shared tiers (ratios from the same run; memo against a baseline of the "
+        "same bench is also timed interleaved, in alternating blocks of 256 calls, which the machine's "
+        "other load shifts less than two medians measured seconds apart: that ratio decides):",
+        "",
+    ]
+    for what, met, detail in tier_targets(values, paired_ratios()):
+        mark = "not measured" if met is None else ("met" if met else "MISSED")
+        lines.append(f"- {what}: **{mark}** ({detail})")
+    if dc is None:
+        lines += ["", "diskcache is not installed here (`pip install diskcache`): its row is left out."]
+    else:
+        lines += [
+            "",
+            f"diskcache {dc.get('diskcache')} on CPython {dc.get('python')}; its `ns/call` includes the "
+            f"Python loop and call (an uncached call of the same body costs {dc.get('loop_ns', 0):.1f} ns).",
+        ]
+    return "\n".join(lines)
+
+
 def main():
     reuse = "--reuse-python" in sys.argv[1:]
     rows, one_thread, allocs, py = collect(reuse)
@@ -300,13 +471,14 @@ def main():
         f"Machine: {machine()}. CPython {py.get('python')} (functools `ns/call` includes the Python "
         f"loop and call: an uncached call of the same body costs {py.get('loop_ns', 0):.1f} ns).",
     ]
+    lines += ["", tiers_section(reuse)]
     report = "\n".join(lines)
     print(report)
     DOCS.mkdir(exist_ok=True)
     (DOCS / "benchmarks.md").write_text(
         "# Benchmarks\n\nGenerated by `python3 benches/report.py` from the results of "
-        "`cargo bench -p memo-benches --bench compare` and `--bench memory`; "
-        "chart: [benchmarks.svg](benchmarks.svg).\n\n" + report + "\n"
+        "`cargo bench -p memo-benches --bench compare`, `--bench memory` and `--bench tiers`; "
+        "chart (in-process caches): [benchmarks.svg](benchmarks.svg).\n\n" + report + "\n"
     )
     (DOCS / "benchmarks.svg").write_text(svg(rows, columns, py, one_thread))
     print(f"\nwritten: {DOCS / 'benchmarks.md'}, {DOCS / 'benchmarks.svg'}", file=sys.stderr)

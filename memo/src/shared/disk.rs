@@ -16,7 +16,9 @@
 //! writes. An entry larger than `max_bytes` is not stored.
 //!
 //! Eviction is close to LRU, not exact, because a hit is not written to disk at once (that
-//! would turn every read into a write). A process remembers its hits, with their times, and
+//! would turn every read into a write). A hit on an entry accessed less than a second ago is
+//! not recorded at all: recency has a granularity of one second, and a hot entry costs one
+//! write per second rather than one per hit. A process remembers its other hits, with their times, and
 //! writes them in one transaction with its next write, or once 64 hits or one second have
 //! gathered. Until then eviction sees an entry's previous access time: recency lags by at most
 //! 64 hits or a second of activity per process, and the hits a process has not written when it
@@ -89,7 +91,7 @@ const SCHEMA: &str = "
     END;
 ";
 
-const GET: &str = "SELECT value FROM entries
+const GET: &str = "SELECT value, accessed_at FROM entries
     WHERE namespace = ?1 AND key = ?2 AND (expires_at IS NULL OR expires_at > ?3)";
 const UPSERT: &str = "INSERT INTO entries VALUES (?1, ?2, ?3, ?4, ?5, ?6)
     ON CONFLICT (namespace, key) DO UPDATE SET value = excluded.value,
@@ -116,6 +118,8 @@ const BATCH: usize = 1000;
 const FLUSH_HITS: usize = 64;
 /// ...or once this long has passed since the last flush.
 const FLUSH_EVERY: Duration = Duration::from_secs(1);
+/// The granularity of recency: see `Options::touch_after`.
+const TOUCH_AFTER: Duration = Duration::from_secs(1);
 /// After an error, the file is not reopened before this has passed.
 const RETRY: Duration = Duration::from_secs(1);
 /// Idle connections kept for reuse; more are opened when threads need them, then closed.
@@ -140,6 +144,9 @@ pub struct Options {
     max_entries: u64,
     max_bytes: u64,
     busy_timeout: Duration,
+    /// A hit on an entry accessed less than this long ago is not written: recency is kept to
+    /// this granularity, and a hot entry costs one write per interval, not one per hit.
+    touch_after: Duration,
 }
 
 impl Options {
@@ -156,6 +163,7 @@ impl Options {
             max_entries: 100_000,
             max_bytes: 256 << 20,
             busy_timeout: Duration::from_secs(1),
+            touch_after: TOUCH_AFTER,
         }
     }
 
@@ -473,15 +481,19 @@ impl DiskStore {
 impl Backend for DiskStore {
     fn get(&self, key: Key<'_>) -> Result<Option<Vec<u8>>, StoreError> {
         let now = now_ms();
-        let value = self.with(|connection| {
+        let found: Option<(Vec<u8>, i64)> = self.with(|connection| {
             let mut get = connection.prepare_cached(GET)?;
-            Ok(get.query_row((key.namespace, key.bytes, now), |row| row.get(0)).optional()?)
+            Ok(get
+                .query_row((key.namespace, key.bytes, now), |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?)
         })?;
-        if value.is_some() && self.hit(key, now) {
+        let Some((value, accessed_at)) = found else { return Ok(None) };
+        let stale = now.saturating_sub(accessed_at) >= saturate(self.options.touch_after.as_millis());
+        if stale && self.hit(key, now) {
             // A failed flush only loses recency, and `with` already handled the error.
             let _ = self.flush();
         }
-        Ok(value)
+        Ok(Some(value))
     }
 
     fn set(&self, key: Key<'_>, value: &[u8], ttl: Option<Duration>) -> Result<(), StoreError> {
@@ -677,6 +689,14 @@ fn saturate(n: impl TryInto<i64>) -> i64 {
 }
 
 #[cfg(test)]
+impl Options {
+    /// Records every hit, however recent the entry's last access: exact recency for tests.
+    pub(crate) fn touch_every_hit(self) -> Self {
+        Options { touch_after: Duration::ZERO, ..self }
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -757,8 +777,8 @@ mod tests {
     #[test]
     fn two_stores_share_the_file() {
         let dir = TempDir::new("shared");
-        let first = DiskStore::new(Options::new(dir.file()));
-        let second = DiskStore::new(Options::new(dir.file()));
+        let first = DiskStore::new(Options::new(dir.file()).touch_every_hit());
+        let second = DiskStore::new(Options::new(dir.file()).touch_every_hit());
         first.set(key("f@v1", b"k"), b"from first", None).unwrap();
         assert_eq!(second.get(key("f@v1", b"k")).unwrap().as_deref(), Some(&b"from first"[..]));
         second.set(key("f@v1", b"k"), b"from second", None).unwrap();
@@ -768,7 +788,7 @@ mod tests {
     #[test]
     fn threads_share_a_store() {
         let dir = TempDir::new("threads");
-        let store = DiskStore::new(Options::new(dir.file()));
+        let store = DiskStore::new(Options::new(dir.file()).touch_every_hit());
         std::thread::scope(|scope| {
             for t in 0..4u32 {
                 let store = &store;
@@ -787,7 +807,7 @@ mod tests {
     #[test]
     fn clear_leaves_other_namespaces() {
         let dir = TempDir::new("clear");
-        let store = DiskStore::new(Options::new(dir.file()));
+        let store = DiskStore::new(Options::new(dir.file()).touch_every_hit());
         for i in 0..2500 {
             store.set(key("f@v1", &ns(i)), b"f", None).unwrap();
         }
@@ -806,7 +826,7 @@ mod tests {
     #[test]
     fn max_entries_holds_under_churn() {
         let dir = TempDir::new("entries");
-        let store = DiskStore::new(Options::new(dir.file()).max_entries(1000));
+        let store = DiskStore::new(Options::new(dir.file()).touch_every_hit().max_entries(1000));
         for i in 0..20_000 {
             store.set(key("f@v1", &ns(i)), b"value", None).unwrap();
             if i % 997 == 0 {
@@ -822,7 +842,7 @@ mod tests {
     fn max_bytes_holds_under_churn() {
         let dir = TempDir::new("bytes");
         let max = 64 << 10;
-        let store = DiskStore::new(Options::new(dir.file()).max_bytes(max));
+        let store = DiskStore::new(Options::new(dir.file()).touch_every_hit().max_bytes(max));
         for i in 0..20_000u32 {
             let value = vec![7; 100 + (i as usize * 37) % 400];
             store.set(key("f@v1", &ns(i)), &value, None).unwrap();
@@ -842,7 +862,7 @@ mod tests {
     #[test]
     fn expired_entries_go_first() {
         let dir = TempDir::new("expired");
-        let store = DiskStore::new(Options::new(dir.file()).max_entries(10));
+        let store = DiskStore::new(Options::new(dir.file()).touch_every_hit().max_entries(10));
         store.set(key("f@v1", b"old"), b"kept", None).unwrap();
         for i in 0..9 {
             store.set(key("f@v1", &ns(i)), b"brief", Some(Duration::ZERO)).unwrap();
@@ -858,7 +878,7 @@ mod tests {
     #[test]
     fn eviction_is_close_to_lru() {
         let dir = TempDir::new("lru");
-        let store = DiskStore::new(Options::new(dir.file()).max_entries(1000));
+        let store = DiskStore::new(Options::new(dir.file()).touch_every_hit().max_entries(1000));
         for i in 0..1000 {
             store.set(key("f@v1", &ns(i)), b"value", None).unwrap();
         }
@@ -883,7 +903,7 @@ mod tests {
     #[test]
     fn hits_written_after_a_second() {
         let dir = TempDir::new("flush");
-        let store = DiskStore::new(Options::new(dir.file()));
+        let store = DiskStore::new(Options::new(dir.file()).touch_every_hit());
         store.set(key("f@v1", b"k"), b"v", None).unwrap();
         let written = || -> i64 {
             Connection::open(dir.file())
@@ -900,8 +920,8 @@ mod tests {
     #[test]
     fn claims() {
         let dir = TempDir::new("claims");
-        let store = DiskStore::new(Options::new(dir.file()));
-        let other = DiskStore::new(Options::new(dir.file()));
+        let store = DiskStore::new(Options::new(dir.file()).touch_every_hit());
+        let other = DiskStore::new(Options::new(dir.file()).touch_every_hit());
         let k = key("f@v1", b"k");
         let claim = won(store.claim(k, Duration::from_secs(60)).unwrap());
         assert!(matches!(other.claim(k, Duration::from_secs(60)).unwrap(), Claimed::Held));
@@ -920,7 +940,7 @@ mod tests {
     #[test]
     fn claims_of_dead_processes_are_taken_over() {
         let dir = TempDir::new("dead");
-        let store = DiskStore::new(Options::new(dir.file()));
+        let store = DiskStore::new(Options::new(dir.file()).touch_every_hit());
         let k = key("f@v1", b"k");
         store.set(k, b"creates the file", None).unwrap();
         let far = now_ms() + 3_600_000;
@@ -949,7 +969,7 @@ mod tests {
             })
             .collect();
         std::fs::write(dir.file(), &garbage).unwrap();
-        let store = DiskStore::new(Options::new(dir.file()));
+        let store = DiskStore::new(Options::new(dir.file()).touch_every_hit());
         let k = key("f@v1", b"k");
         let error = store.get(k).unwrap_err();
         assert!(error.to_string().contains("not a database"), "{error}");
@@ -971,7 +991,7 @@ mod tests {
     fn truncated_file_does_not_panic() {
         let dir = TempDir::new("truncated");
         {
-            let store = DiskStore::new(Options::new(dir.file()));
+            let store = DiskStore::new(Options::new(dir.file()).touch_every_hit());
             for i in 0..2000 {
                 store.set(key("f@v1", &ns(i)), &[i as u8; 200], None).unwrap();
             }
@@ -980,7 +1000,7 @@ mod tests {
         let len = file.metadata().unwrap().len();
         file.set_len(len / 2).unwrap();
         drop(file);
-        let store = DiskStore::new(Options::new(dir.file()));
+        let store = DiskStore::new(Options::new(dir.file()).touch_every_hit());
         let mut errors = 0;
         for i in 0..2000 {
             errors += usize::from(store.get(key("f@v1", &ns(i))).is_err());
@@ -995,11 +1015,11 @@ mod tests {
         let dir = TempDir::new("schemas");
         let k = key("f@v1", b"k");
         {
-            let store = DiskStore::new(Options::new(dir.file()));
+            let store = DiskStore::new(Options::new(dir.file()).touch_every_hit());
             store.set(k, b"v", None).unwrap();
         }
         Connection::open(dir.file()).unwrap().execute("UPDATE meta SET value = 99", []).unwrap();
-        let error = DiskStore::new(Options::new(dir.file())).get(k).unwrap_err();
+        let error = DiskStore::new(Options::new(dir.file()).touch_every_hit()).get(k).unwrap_err();
         assert!(error.to_string().contains("another version of memo"), "{error}");
         let value: i64 = Connection::open(dir.file())
             .unwrap()
@@ -1016,7 +1036,9 @@ mod tests {
     #[test]
     fn busy_beyond_the_timeout_fails() {
         let dir = TempDir::new("busy");
-        let store = DiskStore::new(Options::new(dir.file()).busy_timeout(Duration::from_millis(50)));
+        let store = DiskStore::new(
+            Options::new(dir.file()).touch_every_hit().busy_timeout(Duration::from_millis(50)),
+        );
         let k = key("f@v1", b"k");
         store.set(k, b"v", None).unwrap();
         let mut locker = Connection::open(dir.file()).unwrap();
@@ -1046,9 +1068,9 @@ mod tests {
         std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
 
         let k = key("f@v1", b"k");
-        DiskStore::new(Options::new(dir.file())).set(k, b"v", None).unwrap();
+        DiskStore::new(Options::new(dir.file()).touch_every_hit()).set(k, b"v", None).unwrap();
         std::fs::set_permissions(dir.file(), std::fs::Permissions::from_mode(0o444)).unwrap();
-        let result = DiskStore::new(Options::new(dir.file())).set(k, b"w", None);
+        let result = DiskStore::new(Options::new(dir.file()).touch_every_hit()).set(k, b"w", None);
         if enforced {
             assert!(result.is_err());
         }
