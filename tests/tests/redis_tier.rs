@@ -331,7 +331,8 @@ fn same_name_in_other_modules_or_versions_never_collide() {
         assert_eq!(a.info(function), SharedInfo { misses: 1, writes: 1, ..Default::default() }, "{function}");
     }
     a.finish();
-    let expected = ["redis_worker::a::twin@v0", "redis_worker::a::twin_v2::twin@v2", "redis_worker::b::twin@v0"];
+    let expected =
+        ["redis_worker::a::twin@v0", "redis_worker::a::twin_v2::twin@v2", "redis_worker::b::twin@v0"];
     assert_eq!(world.namespaces(), expected.map(String::from).into());
 
     let mut b = world.worker();

@@ -131,9 +131,22 @@ pub struct Pending<V> {
 
 impl Tier {
     /// A tier for the function whose namespace `name` makes (`crate::module::function@vN`).
-    pub const fn new(name: fn() -> String, target: Target, ttl: Option<Duration>, single_flight: bool) -> Self {
+    pub const fn new(
+        name: fn() -> String,
+        target: Target,
+        ttl: Option<Duration>,
+        single_flight: bool,
+    ) -> Self {
         let namespace = OnceLock::new();
-        Tier { namespace, name, target, ttl, single_flight, backend: OnceLock::new(), counters: Counters::new() }
+        Tier {
+            namespace,
+            name,
+            target,
+            ttl,
+            single_flight,
+            backend: OnceLock::new(),
+            counters: Counters::new(),
+        }
     }
 
     /// Looks a call up in the store.
