@@ -553,20 +553,18 @@ fn first_type_argument(ty: &Type) -> Option<&Type> {
 
 /// The instantiation's identity: `Self` for methods, and every type and const parameter.
 fn tag(function: &Function) -> TokenStream {
-    let this = function.is_method.then(|| quote!(Self,));
-    let params = function.sig.generics.params.iter().filter_map(|param| match param {
-        GenericParam::Type(param) => Some(param.ident.to_token_stream()),
-        GenericParam::Const(param) => {
-            let ident = &param.ident;
-            Some(quote!([(); #ident]))
-        }
-        GenericParam::Lifetime(_) => None,
-    });
-    quote!(::memo::__private::TypeId::of::<(#this #(#params,)*)>())
+    let instantiation = instantiation(function);
+    quote!(::memo::__private::TypeId::of::<#instantiation>())
 }
 
 /// The instantiation's name, as a shared tier keys it: `TypeId`s differ between builds.
 fn type_name(function: &Function) -> TokenStream {
+    let instantiation = instantiation(function);
+    quote!(::memo::__private::type_name::<#instantiation>())
+}
+
+/// A tuple of `Self` (for methods) and every type and const parameter.
+fn instantiation(function: &Function) -> TokenStream {
     let this = function.is_method.then(|| quote!(Self,));
     let params = function.sig.generics.params.iter().filter_map(|param| match param {
         GenericParam::Type(param) => Some(param.ident.to_token_stream()),
@@ -576,7 +574,7 @@ fn type_name(function: &Function) -> TokenStream {
         }
         GenericParam::Lifetime(_) => None,
     });
-    quote!(::memo::__private::type_name::<(#this #(#params,)*)>())
+    quote!((#this #(#params,)*))
 }
 
 /// `::<T, N>` for the call to `uncached`, unless `impl Trait` arguments forbid naming them.
