@@ -141,18 +141,8 @@ fn bench_calls<K: Copy>(
     runs: &Runs,
     expect: Expect,
 ) {
-    assert!(order.len().is_power_of_two());
-    let mask = order.len() - 1;
     let before = runs.get();
-    let mut calls = 0u64;
-    let mut i = 0;
-    group.bench_function(name, |b| {
-        b.iter(|| {
-            calls += 1;
-            i = (i + 1) & mask;
-            f(black_box(order[i]))
-        })
-    });
+    let calls = contenders::bench_calls(group, name, order, f);
     expect.check(group_name, name, calls, runs.get() - before);
 }
 

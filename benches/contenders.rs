@@ -4,9 +4,12 @@
 use std::borrow::Borrow;
 use std::collections::VecDeque;
 use std::hash::Hash;
+use std::hint::black_box;
 use std::num::NonZeroUsize;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
+use criterion::BenchmarkGroup;
+use criterion::measurement::WallTime;
 use hashbrown::{DefaultHashBuilder, HashMap};
 use parking_lot::Mutex;
 use quick_cache::UnitWeighter;
@@ -16,6 +19,31 @@ use quick_cache::sync::DefaultLifecycle;
 pub(crate) const CAP: usize = 256;
 /// The seed of every generated input.
 pub(crate) const SEED: u64 = 0x5EED_F00D_CAFE_D00D;
+
+// ---------------------------------------------------------------------------------------------
+// Timing
+
+/// Times `f` over `order` (cycled; its length a power of two); returns how many calls criterion
+/// made, its warm-up included (0 when the benchmark was filtered out).
+pub(crate) fn bench_calls<K: Copy, R>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    order: &[K],
+    mut f: impl FnMut(K) -> R,
+) -> u64 {
+    assert!(order.len().is_power_of_two());
+    let mask = order.len() - 1;
+    let mut calls = 0u64;
+    let mut i = 0;
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            calls += 1;
+            i = (i + 1) & mask;
+            f(black_box(order[i]))
+        })
+    });
+    calls
+}
 
 // ---------------------------------------------------------------------------------------------
 // Inputs

@@ -22,6 +22,7 @@ use std::hint::black_box;
 use std::path::PathBuf;
 
 #[macro_use]
+#[allow(dead_code, reason = "the comparison's timing loop: this bench measures memory, not time")]
 mod contenders;
 use contenders::{CAP, SEED, access_order, str_body, str_keys, u64_body};
 

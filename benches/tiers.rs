@@ -47,14 +47,12 @@
 //! ```
 
 use std::hint::black_box;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::LazyLock;
 use std::time::{Duration, Instant};
 
-use criterion::measurement::WallTime;
-use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
+use criterion::{Criterion, criterion_group, criterion_main};
 
 #[allow(
     dead_code,
@@ -62,7 +60,8 @@ use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
     reason = "the comparison's inputs and bodies; this bench uses none of its contenders"
 )]
 mod contenders;
-use contenders::{CAP, Runs, SEED, access_order, distinct_u64s, u64_body};
+use contenders::{CAP, Runs, SEED, access_order, bench_calls, distinct_u64s, u64_body};
+use memo_tests::redis_server::RedisServer;
 
 /// Keys pre-filled in each store.
 const KEYS: usize = 10_000;
@@ -160,28 +159,6 @@ fn decode_u64(bytes: &[u8]) -> u64 {
 
 // ---------------------------------------------------------------------------------------------
 // Timing
-
-/// Times `f` over `order` (cycled; its length a power of two); returns how many calls criterion
-/// made, its warm-up included (0 when the benchmark was filtered out).
-fn bench_calls<K: Copy, R>(
-    group: &mut BenchmarkGroup<'_, WallTime>,
-    name: &str,
-    order: &[K],
-    mut f: impl FnMut(K) -> R,
-) -> u64 {
-    assert!(order.len().is_power_of_two());
-    let mask = order.len() - 1;
-    let mut calls = 0u64;
-    let mut i = 0;
-    group.bench_function(name, |b| {
-        b.iter(|| {
-            calls += 1;
-            i = (i + 1) & mask;
-            f(black_box(order[i]))
-        })
-    });
-    calls
-}
 
 /// Rounds and calls per block of [`paired_ratio`].
 const PAIRED_ROUNDS: usize = 200;
@@ -351,65 +328,17 @@ fn bench_disk_hit(c: &mut Criterion) {
 // ---------------------------------------------------------------------------------------------
 // redis_hit
 
-/// A throwaway `redis-server` on a free loopback port, without persistence, killed on drop
-/// (after `memo-tests`' `RedisServer`).
-struct RedisServer {
-    port: u16,
-    child: Child,
-}
-
-impl RedisServer {
-    /// A server answering `PING`, or `None` if `redis-server` cannot be run.
-    fn start() -> Option<RedisServer> {
-        let port =
-            TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).expect("no free port").port();
-        let child = Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1"])
-            .args(["--save", "", "--appendonly", "no", "--daemonize", "no"])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .ok()?;
-        let mut server = RedisServer { port, child };
-        let deadline = Instant::now() + Duration::from_secs(5);
-        while server.connect().is_err() {
-            let exited = server.child.try_wait().ok().flatten();
-            assert!(exited.is_none(), "redis-server on port {port} exited: {exited:?}");
-            assert!(Instant::now() < deadline, "redis-server did not answer on port {port}");
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        Some(server)
-    }
-
-    fn url(&self) -> String {
-        format!("redis://127.0.0.1:{}", self.port)
-    }
-
-    fn connect(&self) -> redis::RedisResult<redis::Connection> {
-        let mut connection = redis::Client::open(self.url())?.get_connection()?;
-        redis::cmd("PING").query::<String>(&mut connection)?;
-        Ok(connection)
-    }
-}
-
-impl Drop for RedisServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// `memo:<namespace>|<key bytes>`, as memo's Redis store names an entry.
 fn redis_key(x: u64) -> Vec<u8> {
     [b"memo:", redis_hit::NAMESPACE.as_bytes(), b"|", &shared_key(x)].concat()
 }
 
 fn bench_redis_hit(c: &mut Criterion) {
-    let Some(server) = RedisServer::start() else {
+    if Command::new("redis-server").arg("--version").output().is_err() {
         eprintln!("redis_hit: skipped, `redis-server` could not be run (is it installed?)");
         return;
-    };
+    }
+    let server = RedisServer::start();
     memo::redis::configure(memo::redis::Options::new(server.url())).expect("the store is not in use yet");
     let keys = distinct_u64s(KEYS, SEED ^ 0x4ED15);
     let order: Vec<u64> =
@@ -421,7 +350,8 @@ fn bench_redis_hit(c: &mut Criterion) {
     let info = redis_hit::by_memo::shared_info();
     assert_eq!((info.misses, info.writes, info.errors), (KEYS as u64, KEYS as u64, 0), "{info}");
 
-    let mut connection = server.connect().expect("a connection");
+    let mut connection =
+        redis::Client::open(server.url()).and_then(|client| client.get_connection()).expect("a connection");
     let get = |connection: &mut redis::Connection, key: &[u8]| -> Vec<u8> {
         redis::cmd("GET")
             .arg(key)
