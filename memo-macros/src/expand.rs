@@ -108,12 +108,16 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
     let (typed, shards) = (options.typed, Literal::usize_unsuffixed(options.shards));
     let ttl = ttl(options);
     let new_cache = quote!(<#cache_ty>::new(#maxsize, #typed, #shards, #ttl));
+    let single_flight = options.single_flight.is_some();
+    let method = if single_flight { quote!(join) } else { quote!(lookup) };
     let lookup = if generic {
         let tag = tag(function);
-        quote_spanned!(value_span=> __memo_cache.lookup(#tag, #parts))
+        quote_spanned!(value_span=> __memo_cache.#method(#tag, #parts))
     } else {
-        quote!(__memo_cache.lookup(#parts))
+        quote!(__memo_cache.#method(#parts))
     };
+    // Under `single_flight`, the miss's slot is the flight's leader, which `land` ends.
+    let store = if single_flight { quote!(land) } else { quote!(store) };
 
     let (cache, uncached_name, prefix, fn_link) = if function.is_method {
         let accessor = format_ident!("__memo_{}_cache", name);
@@ -153,7 +157,7 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
                     #(#args;)*
                     let __memo_pending = match #fetched(#tier, __memo_key) {
                         ::memo::__private::Fetched::Hit(__memo_value) => {
-                            __memo_cache.store(__memo_slot, ::core::option::Option::Some(&__memo_value));
+                            __memo_cache.#store(__memo_slot, ::core::option::Option::Some(&__memo_value));
                             return #hit;
                         }
                         ::memo::__private::Fetched::Miss(__memo_pending) => __memo_pending,
@@ -169,20 +173,57 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
     };
     let name_text = name.to_string();
     let register = quote!(__memo_cache.register(::core::module_path!(), #owner_name, #name_text););
-    let wrapper = quote! {
-        #(#attrs)*
-        #vis #wrapper_sig {
-            let __memo_cache = &#cache;
-            let __memo_slot = match #lookup {
+    let is_async = sig.asyncness.is_some();
+    let run = quote!(#owner::#uncached_name #turbofish(#(#args),*));
+    let run_directly = if is_async { quote!(#run.await) } else { run.clone() };
+    let slot = if single_flight {
+        let wait = if is_async { quote!(wait_async().await) } else { quote!(wait()) };
+        quote! {
+            loop {
+                let __memo_joined = #lookup;
+                match __memo_joined {
+                    ::memo::__private::Joined::Hit(__memo_value) => return #hit,
+                    ::memo::__private::Joined::Lead(__memo_leader) => {
+                        #register
+                        break __memo_leader;
+                    }
+                    ::memo::__private::Joined::Wait(__memo_waiter) => match __memo_waiter.#wait {
+                        ::memo::__private::Waited::Value(__memo_value) => return #hit,
+                        ::memo::__private::Waited::Retry => {}
+                        ::memo::__private::Waited::Direct => return #run_directly,
+                    },
+                }
+            }
+        }
+    } else {
+        quote! {
+            match #lookup {
                 ::memo::__private::Lookup::Hit(__memo_value) => return #hit,
                 ::memo::__private::Lookup::Miss(__memo_slot) => {
                     #register
                     __memo_slot
                 }
-            };
+            }
+        }
+    };
+    // A leader's body runs as its flight's computation, so that waiting inside it is checked
+    // for deadlocks.
+    let run = match (single_flight, is_async) {
+        (false, _) => run_directly,
+        (true, false) => quote!({
+            let __memo_computing = __memo_slot.computing();
+            #run
+        }),
+        (true, true) => quote!(::memo::__private::computing(__memo_slot.id(), #run).await),
+    };
+    let wrapper = quote! {
+        #(#attrs)*
+        #vis #wrapper_sig {
+            let __memo_cache = &#cache;
+            let __memo_slot = #slot;
             #fetch
-            let __memo_result = #owner::#uncached_name #turbofish(#(#args),*);
-            __memo_cache.store(__memo_slot, #stored);
+            let __memo_result = #run;
+            __memo_cache.#store(__memo_slot, #stored);
             #write
             __memo_result
         }
@@ -409,7 +450,7 @@ fn per_key_companions(
 ) -> TokenStream {
     let PerKey { parts, value_ty, tag, register } = per_key;
     let keyed_sig = |name: Ident, output: syn::ReturnType| {
-        let mut sig = Signature { ident: name, output, ..wrapper_sig.clone() };
+        let mut sig = Signature { ident: name, output, asyncness: None, ..wrapper_sig.clone() };
         sig.inputs = sig
             .inputs
             .into_iter()

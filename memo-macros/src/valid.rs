@@ -6,7 +6,7 @@ use syn::visit::Visit;
 use syn::{GenericParam, Lifetime, ReturnType, Type, TypeImplTrait, TypeReference};
 
 use crate::ast::{Function, InputKind, contains_impl_trait};
-use crate::attr::{Kind, Options};
+use crate::attr::{Kind, Options, Shared};
 
 /// Checks `function`, gathering every error into one.
 pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::Result<()> {
@@ -28,10 +28,17 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
             format!("`#[{attr}]` cannot memoize a `const fn`: a cache lives at run time; remove `const`"),
         );
     }
-    if let Some(token) = &sig.asyncness {
-        errors.add(
-            token,
-            format!("`#[{attr}]` does not support `async fn` yet; memoize a synchronous function"),
+    if let (Some(_), Some(shared)) = (&sig.asyncness, &options.shared) {
+        let (name, span) = match shared {
+            Shared::Disk(_, span) => ("disk", *span),
+            Shared::Redis(span) => ("redis", *span),
+        };
+        errors.add_span(
+            span,
+            format!(
+                "`{name}` cannot back an `async fn` yet: its store client blocks the thread; memoize it in process \
+                 only, or memoize a synchronous function and call it from `spawn_blocking`"
+            ),
         );
     }
     if let Some(variadic) = &sig.variadic {
@@ -62,19 +69,11 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
     {
         errors.add_span(span, "`cache_err` applies to functions returning a `Result`; remove it");
     }
-    if options.shared.is_none() {
-        if let Some((_, span)) = options.version {
-            errors.add_span(
-                span,
-                "`version` names the entries of a shared tier; add `disk` or `redis`, or remove `version`",
-            );
-        }
-        if let Some(span) = options.single_flight {
-            errors.add_span(
-                span,
-                "`single_flight` needs a shared tier for now; add `disk` or `redis`, or remove `single_flight`",
-            );
-        }
+    if let (None, Some((_, span))) = (&options.shared, options.version) {
+        errors.add_span(
+            span,
+            "`version` names the entries of a shared tier; add `disk` or `redis`, or remove `version`",
+        );
     }
     for name in &options.ignore {
         if !function.inputs.iter().any(|input| input.name == *name) {

@@ -1,7 +1,9 @@
 //! What the macro's expansion names. Not public API: no stability guarantees.
 
+pub use crate::flight::{Computing, Waited};
 pub use crate::function::{
-    Always, ErasedKey, ErasedSlot, Expiring, FnCache, GenericFnCache, Keep, Lookup, Slot,
+    Always, ErasedKey, ErasedSlot, ErasedValue, Expiring, FnCache, GenericFnCache, Joined, Keep, Leader,
+    Lookup, Slot, Waiter,
 };
 pub use crate::key::{Arg, Float, KeyParts, arg};
 pub use crate::shared::codec::KeyWriter;
@@ -39,6 +41,11 @@ impl<T: Clone + Send + 'static> CacheValue for T {
     fn erased(&self) -> Box<dyn core::any::Any + Send> {
         Box::new(self.clone())
     }
+}
+
+/// Runs an `async` body as the computation of a flight (see [`Leader::id`]).
+pub async fn computing<F: core::future::Future>(flight: Option<u64>, body: F) -> F::Output {
+    crate::flight::computing(flight, body).await
 }
 
 /// The `Ok` type of a function returning a `Result` (or an alias of it, like `io::Result<T>`).

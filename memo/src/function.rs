@@ -11,15 +11,16 @@ use core::any::{Any, TypeId};
 use core::hash::{BuildHasher, Hash, Hasher};
 use core::ops::Deref;
 use core::time::Duration;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use hashbrown::DefaultHashBuilder;
 
 use crate::CacheParameters;
+use crate::flight::{Computing, Flight, Waited};
 use crate::key::KeyParts;
 use crate::registry::{Registration, Reported};
-use crate::shards::{Core, Found};
+use crate::shards::{Core, CoreJoined, Found};
 
 /// What a lookup found.
 pub enum Lookup<V, S> {
@@ -37,6 +38,98 @@ pub struct Slot<K> {
     pub(crate) same: fn(&K, &K) -> bool,
     /// The shard's version when the call missed.
     pub(crate) version: u64,
+}
+
+/// What a lookup under `single_flight` found.
+pub enum Joined<V, L, W> {
+    /// The cached value, cloned.
+    Hit(V),
+    /// Not cached, and no other call computes it: run the body, then hand the leader to `land`.
+    Lead(L),
+    /// Another call computes it: wait for its value.
+    Wait(W),
+}
+
+/// The call that computes a key's value under `single_flight`. Dropped without landing (the
+/// body panicked, or its future was dropped), it releases the waiters, one of which leads next.
+pub struct Leader<'a, K, E> {
+    core: &'a Core<K, E>,
+    hash: u64,
+    /// `None` for a nested call that runs without the cache.
+    flight: Option<Arc<Flight<E>>>,
+    same: fn(&K, &K) -> bool,
+}
+
+impl<K, E> Leader<'_, K, E> {
+    /// Marks this thread as computing the flight while the body runs.
+    #[inline]
+    pub fn computing(&self) -> Option<Computing> {
+        self.flight.as_ref().map(|flight| Computing::enter(flight.id()))
+    }
+
+    /// The flight, for [`computing`](crate::__private::computing) around an `async` body.
+    #[inline]
+    pub fn id(&self) -> Option<u64> {
+        self.flight.as_ref().map(|flight| flight.id())
+    }
+
+    fn land(mut self, value: Option<(E, E)>) {
+        if let Some(flight) = self.flight.take() {
+            self.core.land(self.hash, &flight, self.same, value);
+        }
+    }
+}
+
+impl<K, E> Drop for Leader<'_, K, E> {
+    fn drop(&mut self) {
+        if let Some(flight) = self.flight.take() {
+            self.core.land(self.hash, &flight, self.same, None);
+        }
+    }
+}
+
+/// A call waiting for another's computation of its key under `single_flight`.
+pub struct Waiter<'a, K, E, V> {
+    core: &'a Core<K, E>,
+    flight: Arc<Flight<E>>,
+    read: fn(&E) -> Option<V>,
+}
+
+impl<K, E, V> Waiter<'_, K, E, V> {
+    /// Blocks until the leader lands.
+    pub fn wait(self) -> Waited<V> {
+        self.count(self.flight.wait(self.read))
+    }
+
+    /// Awaits the leader's landing.
+    pub async fn wait_async(self) -> Waited<V> {
+        let waited = crate::flight::wait_async(Arc::clone(&self.flight), self.read).await;
+        self.count(waited)
+    }
+
+    fn count(&self, waited: Waited<V>) -> Waited<V> {
+        match &waited {
+            Waited::Value(_) => self.core.count_waited(true),
+            Waited::Direct => self.core.count_waited(false),
+            Waited::Retry => {}
+        }
+        waited
+    }
+}
+
+/// Turns what the core found into what the macro matches on.
+fn joined<K, E, V>(
+    core: &Core<K, E>,
+    hash: u64,
+    same: fn(&K, &K) -> bool,
+    read: fn(&E) -> Option<V>,
+    found: CoreJoined<V, E>,
+) -> Joined<V, Leader<'_, K, E>, Waiter<'_, K, E, V>> {
+    match found {
+        Joined::Hit(value) => Joined::Hit(value),
+        Joined::Lead(flight) => Joined::Lead(Leader { core, hash, flight, same }),
+        Joined::Wait(flight) => Joined::Wait(Waiter { core, flight, read }),
+    }
 }
 
 /// How a cache holds a value `V`: as it is ([`Always`]), or with the instant it expires
@@ -130,6 +223,22 @@ impl<K: Send + 'static, V: Clone + Send + 'static, E: Keep<Value = V>> FnCache<K
         }
     }
 
+    /// Looks a call up under `single_flight`: a hit, or the call leads the key's flight, or
+    /// waits for it.
+    #[inline]
+    pub fn join<Q: KeyParts<Owned = K>>(&self, parts: Q) -> Joined<V, Leader<'_, K, E>, Waiter<'_, K, E, V>> {
+        let hash = hash_of(|state| parts.hash_parts(state));
+        let read = |held: &E| held.fresh().cloned();
+        let found = self.core.join(hash, |key| parts.eq_owned(key), read, || parts.to_owned_key());
+        joined(&self.core, hash, Q::owned_eq, read, found)
+    }
+
+    /// Ends a leader's flight with the body's value (`None`: nothing to store or share).
+    #[inline]
+    pub fn land(&self, leader: Leader<'_, K, E>, value: Option<&V>) {
+        leader.land(value.map(|value| (E::keep(value.clone(), self.ttl), E::keep(value.clone(), self.ttl))));
+    }
+
     /// The statistics, as `functools`' `cache_info()`; expired entries are not counted.
     pub fn cache_info(&self) -> crate::CacheInfo {
         if self.ttl.is_some() {
@@ -183,7 +292,8 @@ pub struct ErasedKey {
     key: Box<dyn Any + Send>,
 }
 
-type ErasedValue = Expiring<Box<dyn Any + Send>>;
+/// A stored value of a [`GenericFnCache`].
+pub type ErasedValue = Expiring<Box<dyn Any + Send>>;
 
 /// The cache of a generic function or of a method: one cache for every instantiation, its
 /// entries tagged with the instantiation's types, so that calls with different types never
@@ -230,6 +340,36 @@ impl GenericFnCache {
                 erase: V::erased,
             }),
         }
+    }
+
+    /// Looks a call up under `single_flight`: a hit, or the call leads the key's flight, or
+    /// waits for it.
+    #[inline]
+    pub fn join<Q, V>(
+        &self,
+        tag: TypeId,
+        parts: Q,
+    ) -> Joined<V, Leader<'_, ErasedKey, ErasedValue>, Waiter<'_, ErasedKey, ErasedValue, V>>
+    where
+        Q: KeyParts,
+        V: crate::__private::CacheValue,
+    {
+        let (hash, same_key) = erased_key(tag, &parts);
+        let read = |held: &ErasedValue| held.fresh()?.downcast_ref::<V>().map(V::cloned);
+        let key = || ErasedKey { tag, key: Box::new(parts.to_owned_key()) };
+        let found = self.core.join(hash, same_key, read, key);
+        joined(&self.core, hash, same_erased::<Q>, read, found)
+    }
+
+    /// Ends a leader's flight with the body's value (`None`: nothing to store or share).
+    #[inline]
+    pub fn land<V: crate::__private::CacheValue>(
+        &self,
+        leader: Leader<'_, ErasedKey, ErasedValue>,
+        value: Option<&V>,
+    ) {
+        let keep = |value: &V| Expiring::keep(value.erased(), self.ttl);
+        leader.land(value.map(|value| (keep(value), keep(value))));
     }
 
     /// Lists the cache in [`crate::caches`], once; called on a miss. `owner` is a method's

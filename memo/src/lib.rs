@@ -52,7 +52,8 @@
 //!   full (unless `maxsize = 0`).
 //! - The body never runs under a lock: recursion works, and a body may call
 //!   `f::cache_clear()`. Two threads that miss the same key both run the body; the first
-//!   value stored stays, and each caller gets the value its own body returned.
+//!   value stored stays, and each caller gets the value its own body returned (unless the
+//!   function opts into [`single_flight`](#single-flight-and-async-fn)).
 //! - A function returning `Result` caches its `Ok` values and never its `Err`s, as functools
 //!   never caches an exception. This holds for aliases: the macro treats as a `Result` a
 //!   return type named `Result` (`std::io::Result<T>`, `anyhow::Result<T>`) or a generic type
@@ -192,6 +193,38 @@
 //! [`caches()`] lists every memoized function that has run, with its statistics, for an
 //! application to report hit ratios and tune each `maxsize`.
 //!
+//! # Single-flight and `async fn`
+//!
+//! `single_flight` makes concurrent misses of one key run the body once: the first caller
+//! leads, the others wait (a thread blocks, a future awaits) and get a clone of its value.
+//! In `cache_info`, the leader counts a miss and each waiter that gets the value a hit, so
+//! `misses` still counts the body's runs and `hits + misses` the calls. It never hangs:
+//!
+//! - a leader whose body panics, returns a value that is not cached (an `Err`, or `None`
+//!   under `cache_none = false`), or whose future is dropped, releases the waiters, and one
+//!   of them leads the next computation; nothing half-computed is cached;
+//! - a call that would wait for a computation that itself waits, through any chain of
+//!   single-flight calls, for the caller's own (recursion into one's own key, two bodies
+//!   waiting for each other's keys, on threads or tasks) runs the body directly instead,
+//!   counted as a miss. Only chains of calls made inside the body are seen: a body that
+//!   hands the work to another thread or a spawned task and blocks on it is not.
+//!
+//! Even `maxsize = 0` shares one computation among concurrent callers.
+//!
+//! `#[lru_cache]` and `#[cache]` memoize `async fn`s, free and methods, the same way: the key
+//! is looked up before the body's future starts, the value stored when it ends, and no lock
+//! is held across an `.await`. A dropped call stores nothing. memo depends on no runtime,
+//! and the wrapper's future is `Send` when the arguments and the body's future are. A shared
+//! tier (`disk`, `redis`) cannot back an `async fn` yet, because its clients block.
+//!
+//! ```
+//! #[memo::lru_cache(maxsize = 1024, ttl = "30s", single_flight)]
+//! async fn regional_sales(region: String) -> u64 {
+//!     region.len() as u64 // a slow query, in real life
+//! }
+//! # let _ = regional_sales;
+//! ```
+//!
 //! # Sharing between processes: `disk` and `redis`
 //!
 //! With the `disk` feature, `#[lru_cache(disk)]` puts a second tier behind the in-process
@@ -256,7 +289,7 @@
 //!
 //! # Limitations
 //!
-//! - `async fn`, `const fn`, `unsafe fn` and `extern` functions cannot be memoized; neither can
+//! - `const fn`, `unsafe fn` and `extern` functions cannot be memoized; neither can
 //!   functions returning `impl Trait` or a borrow (other than `&'static`). Each is a compile
 //!   error that says what to do.
 //! - Methods of trait `impl` blocks cannot be memoized (a compile error says so): the
@@ -274,6 +307,7 @@
 #[allow(unused_extern_crates)] // lets the crate's own tests name `::memo`
 extern crate self as memo;
 
+mod flight;
 mod function;
 mod info;
 mod key;

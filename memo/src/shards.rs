@@ -10,7 +10,12 @@ use std::sync::OnceLock;
 
 use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, thread_token};
 
-use crate::function::Slot;
+use std::sync::Arc;
+
+use hashbrown::HashTable;
+
+use crate::flight::Flight;
+use crate::function::{Joined, Slot};
 use crate::store::LruCache;
 use crate::{CacheInfo, CacheParameters};
 
@@ -35,8 +40,10 @@ pub struct Core<K, V> {
     rest: OnceLock<Box<[Shard<K, V>]>>,
     /// Entries in all shards of a sharded cache, kept under each shard's lock.
     total: AtomicUsize,
-    /// Misses of nested calls that ran without the lock.
+    /// Misses of nested calls that ran without the lock, or without waiting for a flight.
     unlocked_misses: AtomicU64,
+    /// Calls that waited for another's flight and got its value (`single_flight`).
+    waited_hits: AtomicU64,
 }
 
 /// One store and its lock, alone on its cache lines so that shards do not share them.
@@ -54,11 +61,29 @@ struct State<K, V> {
     /// Counts insertions: a miss that finds it unchanged at `insert` knows its key is still
     /// absent, and skips a second probe.
     version: u64,
+    /// The keys whose bodies run now, under `single_flight`.
+    flights: HashTable<InFlight<K, V>>,
+}
+
+/// What [`Core::join`] found: a hit, a flight to lead (`None`: run uncached), or one to wait for.
+pub(crate) type CoreJoined<R, V> = Joined<R, Option<Arc<Flight<V>>>, Arc<Flight<V>>>;
+
+/// A key whose value a flight computes.
+struct InFlight<K, V> {
+    hash: u64,
+    key: K,
+    flight: Arc<Flight<V>>,
 }
 
 impl<K, V> Shard<K, V> {
     const fn new(limit: usize) -> Self {
-        let state = State { store: LruCache::with_limit(limit, ()), hits: 0, misses: 0, version: 0 };
+        let state = State {
+            store: LruCache::with_limit(limit, ()),
+            hits: 0,
+            misses: 0,
+            version: 0,
+            flights: HashTable::new(),
+        };
         Shard { owner: AtomicUsize::new(0), state: Mutex::new(state) }
     }
 
@@ -124,6 +149,7 @@ impl<K, V> Core<K, V> {
             rest: OnceLock::new(),
             total: AtomicUsize::new(0),
             unlocked_misses: AtomicU64::new(0),
+            waited_hits: AtomicU64::new(0),
         }
     }
 
@@ -154,6 +180,7 @@ impl<K, V> Core<K, V> {
     pub fn cache_info(&self) -> CacheInfo {
         let mut info = CacheInfo { maxsize: self.params.maxsize, ..CacheInfo::default() };
         info.misses = self.unlocked_misses.load(Relaxed);
+        info.hits = self.waited_hits.load(Relaxed);
         for state in self.shards().filter_map(Shard::lock) {
             info.hits += state.hits;
             info.misses += state.misses;
@@ -165,6 +192,7 @@ impl<K, V> Core<K, V> {
     /// Empties the cache and resets its statistics, as `functools`' `cache_clear()`.
     pub fn cache_clear(&self) {
         self.unlocked_misses.store(0, Relaxed);
+        self.waited_hits.store(0, Relaxed);
         for shard in self.shards() {
             let old = shard.lock().map(|mut state| {
                 state.hits = 0;
@@ -213,6 +241,94 @@ impl<K, V> Core<K, V> {
         drop(guard);
         drop(stale); // outside the lock: a value's `Drop` may call this function again
         miss
+    }
+
+    /// Looks `hash` up as [`find`](Self::find) does; on a miss, joins the key's flight, or
+    /// starts one holding `key()` and counts the miss. A nested call under the lock leads no
+    /// flight (`None`): it runs the body without the cache.
+    pub(crate) fn join<R>(
+        &self,
+        hash: u64,
+        mut eq: impl FnMut(&K) -> bool,
+        read: impl FnOnce(&V) -> Option<R>,
+        key: impl FnOnce() -> K,
+    ) -> CoreJoined<R, V> {
+        let Some(mut guard) = self.shard(hash).lock() else {
+            self.unlocked_misses.fetch_add(1, Relaxed);
+            return Joined::Lead(None);
+        };
+        let state = &mut *guard;
+        let mut stale = None;
+        if let Some(index) = state.store.find(hash, &mut eq) {
+            match read(state.store.promote(index)) {
+                Some(value) => {
+                    state.hits += 1;
+                    return Joined::Hit(value);
+                }
+                None => {
+                    stale = Some(state.store.remove_at(index));
+                    self.total.fetch_sub(1, Relaxed);
+                }
+            }
+        }
+        let joined = match state.flights.find(hash, |in_flight| eq(&in_flight.key)) {
+            Some(in_flight) if !in_flight.flight.has_landed() => Joined::Wait(Arc::clone(&in_flight.flight)),
+            found => {
+                if found.is_some() {
+                    // Landed, but not taken out (its leader could not lock): start afresh.
+                    let _ = state
+                        .flights
+                        .find_entry(hash, |in_flight| eq(&in_flight.key))
+                        .map(|entry| entry.remove());
+                }
+                state.misses += 1;
+                let flight = Flight::new();
+                let in_flight = InFlight { hash, key: key(), flight: Arc::clone(&flight) };
+                state.flights.insert_unique(hash, in_flight, |in_flight| in_flight.hash);
+                Joined::Lead(Some(flight))
+            }
+        };
+        drop(guard);
+        drop(stale); // outside the lock
+        joined
+    }
+
+    /// Ends a flight: stores `value`'s first half unless the key is cached already (or
+    /// `maxsize = 0`), and hands the second to the waiters; `None`: the leader gave up.
+    pub(crate) fn land(
+        &self,
+        hash: u64,
+        flight: &Arc<Flight<V>>,
+        same: fn(&K, &K) -> bool,
+        value: Option<(V, V)>,
+    ) {
+        let (mut stored, shared) = value.unzip();
+        let (mut key, mut evicted) = (None, None);
+        if let Some(mut state) = self.shard(hash).lock() {
+            let state = &mut *state;
+            if let Ok(entry) =
+                state.flights.find_entry(hash, |in_flight| Arc::ptr_eq(&in_flight.flight, flight))
+            {
+                let (InFlight { key: landed, .. }, _) = entry.remove();
+                match stored.take() {
+                    Some(value) if self.params.maxsize != Some(0) => {
+                        evicted = self.place(state, hash, landed, value, same, u64::MAX);
+                    }
+                    _ => key = Some(landed),
+                }
+            }
+        }
+        drop((key, evicted, stored)); // outside the lock
+        flight.land(shared);
+    }
+
+    /// Counts a call that waited for a flight: a hit when it got the value, a miss when it
+    /// runs the body itself.
+    pub(crate) fn count_waited(&self, hit: bool) {
+        match hit {
+            true => self.waited_hits.fetch_add(1, Relaxed),
+            false => self.unlocked_misses.fetch_add(1, Relaxed),
+        };
     }
 
     /// The value of `hash` that `eq` accepts, read without counting or changing recency.
@@ -264,23 +380,38 @@ impl<K, V> Core<K, V> {
         }
     }
 
-    /// Stores a computed value, unless a concurrent call stored one for the key first. Returns
-    /// what left the cache, to be dropped outside the lock.
+    /// Stores a computed value, unless a concurrent call stored one for the key first.
     #[inline]
     pub(crate) fn insert(&self, slot: Slot<K>, value: V) {
         let Slot { hash, key: Some(key), same, version } = slot else { return };
-        let evicted = self.shard(hash).lock().and_then(|mut state| {
-            let state = &mut *state;
-            if state.version != version && state.store.find(hash, |k| same(k, &key)).is_some() {
-                return Some((key, value));
-            }
-            state.version += 1;
-            match self.params.maxsize {
-                Some(maxsize) if self.shard_count > 1 => self.insert_shared(state, maxsize, hash, key, value),
-                _ => state.store.insert_unique(hash, key, value),
-            }
-        });
+        let evicted = self
+            .shard(hash)
+            .lock()
+            .and_then(|mut state| self.place(&mut state, hash, key, value, same, version));
         drop(evicted); // outside the lock: a value's `Drop` may call this function again
+    }
+
+    /// Stores `key` and `value` in a locked shard unless the key is there already; `version`
+    /// is the shard's when the key was missed. Returns what left the cache, to be dropped
+    /// outside the lock.
+    #[inline]
+    fn place(
+        &self,
+        state: &mut State<K, V>,
+        hash: u64,
+        key: K,
+        value: V,
+        same: fn(&K, &K) -> bool,
+        version: u64,
+    ) -> Option<(K, V)> {
+        if state.version != version && state.store.find(hash, |k| same(k, &key)).is_some() {
+            return Some((key, value));
+        }
+        state.version += 1;
+        match self.params.maxsize {
+            Some(maxsize) if self.shard_count > 1 => self.insert_shared(state, maxsize, hash, key, value),
+            _ => state.store.insert_unique(hash, key, value),
+        }
     }
 
     /// Inserts into one shard of a sharded cache bounded by `maxsize` in all: a free place if
