@@ -42,6 +42,8 @@ pub(crate) struct Options {
     pub(crate) cache_err: Option<Span>,
     /// `None` values are not cached (`cache_none = false`).
     pub(crate) skip_none: Option<Span>,
+    /// The key, computed from the arguments (`key = name.to_lowercase()`).
+    pub(crate) key: Option<Expr>,
 }
 
 /// The shared tier an attribute names, with the span of its option.
@@ -64,6 +66,7 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Options> {
         single_flight: None,
         cache_err: None,
         skip_none: None,
+        key: None,
     };
     let mut seen: Vec<String> = Vec::new();
     let parser = syn::meta::parser(|meta| {
@@ -94,12 +97,13 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Options> {
             "ttl" => options.ttl = Some(ttl(&meta)?),
             "single_flight" => options.single_flight = flag(&meta, "single_flight")?,
             "cache_err" => options.cache_err = flag(&meta, "cache_err")?,
+            "key" => options.key = Some(value(&meta, "key = name.to_lowercase()")?),
             "cache_none" => {
                 let span = meta.path.span();
                 options.skip_none = (!typed(&meta, "cache_none")?).then_some(span);
             }
             _ => {
-                let common = "`ignore`, `shards`, `ttl`, `cache_err`, `cache_none`, `single_flight`, `disk`, `redis` or `version`";
+                let common = "`ignore`, `key`, `shards`, `ttl`, `cache_err`, `cache_none`, `single_flight`, `disk`, `redis` or `version`";
                 let expected = match kind {
                     Kind::LruCache => format!("`maxsize`, `typed`, {common}"),
                     Kind::Cache => format!("`typed`, {common}"),

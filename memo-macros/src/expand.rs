@@ -55,14 +55,22 @@ fn not_a_function(kind: Kind, item: TokenStream) -> syn::Error {
 fn expand(options: &Options, function: &Function) -> TokenStream {
     let Function { attrs, vis, sig, block, .. } = function;
     let name = &sig.ident;
-    let generic = function.is_generic();
+    // A `key` expression's type is known only where it is evaluated: such a cache is erased too.
+    let generic = function.is_generic() || options.key.is_some();
     let keyed: Vec<&Input> =
         function.inputs.iter().filter(|input| !options.ignore.contains(&input.name)).collect();
     let cons = |items: Vec<TokenStream>| {
         items.into_iter().rev().fold(quote!(()), |rest, item| quote!((#item, #rest)))
     };
 
-    let parts = cons(keyed.iter().map(|input| part(input)).collect());
+    // `key = expr`: evaluated once per call, into `__memo_custom_key`, which is the whole key.
+    let (key_binding, parts) = match &options.key {
+        Some(expr) => (
+            quote_spanned!(expr.span()=> let __memo_custom_key = #expr;),
+            quote_spanned!(expr.span()=> ::memo::__private::custom_key(&__memo_custom_key)),
+        ),
+        None => (TokenStream::new(), cons(keyed.iter().map(|input| part(input)).collect())),
+    };
     // `cache_err`: the whole `Result` is the cached value.
     let output = match (&function.output, options.cache_err) {
         (Output::Result(ty), Some(_)) => Output::Plain(ty.clone()),
@@ -149,7 +157,12 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
         None => (TokenStream::new(), TokenStream::new()),
         Some(_) => {
             let tag = if generic { type_name(function) } else { quote!("") };
-            let args = keyed.iter().map(|input| shared_part(input));
+            let args: Vec<TokenStream> = match &options.key {
+                Some(expr) => vec![
+                    quote_spanned!(expr.span()=> ::memo::__private::shared_arg(&mut __memo_key, &__memo_custom_key)),
+                ],
+                None => keyed.iter().map(|input| shared_part(input)).collect(),
+            };
             let fetched = quote_spanned!(value_span=> ::memo::__private::shared_fetch::<#value_ty>);
             (
                 quote! {
@@ -219,6 +232,7 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
     let wrapper = quote! {
         #(#attrs)*
         #vis #wrapper_sig {
+            #key_binding
             let __memo_cache = &#cache;
             let __memo_slot = #slot;
             #fetch
@@ -298,6 +312,7 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
         &prefix,
         &fn_link,
         PerKey {
+            key_binding: &key_binding,
             parts: &parts,
             value_ty: &value_ty,
             tag: generic.then(|| tag(function)),
@@ -430,6 +445,8 @@ fn shared_part(input: &Input) -> TokenStream {
 
 /// What the per-key companions need from the wrapper.
 struct PerKey<'a> {
+    /// Evaluates a `key` expression, if the function has one.
+    key_binding: &'a TokenStream,
     parts: &'a TokenStream,
     value_ty: &'a TokenStream,
     /// The instantiation of a generic function's call.
@@ -448,7 +465,7 @@ fn per_key_companions(
     fn_link: &str,
     per_key: PerKey<'_>,
 ) -> TokenStream {
-    let PerKey { parts, value_ty, tag, register } = per_key;
+    let PerKey { key_binding, parts, value_ty, tag, register } = per_key;
     let keyed_sig = |name: Ident, output: syn::ReturnType| {
         let mut sig = Signature { ident: name, output, asyncness: None, ..wrapper_sig.clone() };
         sig.inputs = sig
@@ -497,16 +514,19 @@ fn per_key_companions(
         #doc_peek
         #[allow(clippy::needless_pass_by_value, unused_variables)]
         #vis #peek_sig {
+            #key_binding
             #peek
         }
         #doc_remove
         #[allow(clippy::needless_pass_by_value, unused_variables)]
         #vis #remove_sig {
+            #key_binding
             #remove
         }
         #doc_put
         #[allow(clippy::needless_pass_by_value, unused_variables)]
         #vis #put_sig {
+            #key_binding
             let __memo_cache = &#cache;
             #register
             #put

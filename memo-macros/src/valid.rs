@@ -75,6 +75,12 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
             "`version` names the entries of a shared tier; add `disk` or `redis`, or remove `version`",
         );
     }
+    if let (Some(_), Some(first)) = (&options.key, options.ignore.first()) {
+        errors.add(
+            first,
+            "`ignore` does not mix with `key`: the `key` expression alone makes the key; leave the argument out of the expression",
+        );
+    }
     for name in &options.ignore {
         if !function.inputs.iter().any(|input| input.name == *name) {
             errors.add(
@@ -84,7 +90,7 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
         }
     }
     for input in &function.inputs {
-        if options.ignore.contains(&input.name) {
+        if options.ignore.contains(&input.name) || options.key.is_some() {
             continue;
         }
         let name = &input.name;

@@ -48,6 +48,30 @@ pub async fn computing<F: core::future::Future>(flight: Option<u64>, body: F) ->
     crate::flight::computing(flight, body).await
 }
 
+/// The value of a `key = expr` option.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be a cache key",
+    label = "the `key` expression must give an owned `Hash + Eq + Clone + Send + 'static` value",
+    note = "build an owned key, as in `key = name.trim().to_lowercase()` or `key = (config.id, config.region.clone())`"
+)]
+pub trait CustomKey {
+    /// `Self`, named through this projection so that a value that cannot be a key is one
+    /// error, on the expression.
+    type Owned;
+}
+
+#[diagnostic::do_not_recommend]
+impl<T: core::hash::Hash + Eq + Clone + Send + 'static> CustomKey for T {
+    type Owned = T;
+}
+
+/// Views a `key` expression's value as the call's key; the one place that checks it, spanned
+/// on the expression.
+#[inline]
+pub fn custom_key<T: CustomKey + crate::CacheKey>(key: &T) -> Arg<'_, T, <T as CustomKey>::Owned> {
+    Arg::new(key)
+}
+
 /// The `Ok` type of a function returning a `Result` (or an alias of it, like `io::Result<T>`).
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is named like a `Result` but is not `core::result::Result`",

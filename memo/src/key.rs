@@ -42,7 +42,7 @@ pub trait KeyParts {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot be part of a cache key",
     label = "a key argument must be `Hash + Eq + Clone + Send + 'static`",
-    note = "derive `Hash`, `PartialEq`, `Eq` and `Clone` for it, or leave the argument out of the key with `ignore = [name]`"
+    note = "derive `Hash`, `PartialEq`, `Eq` and `Clone` for it, leave the argument out of the key with `ignore = [name]`, or build the key yourself with `key = expr`"
 )]
 pub trait CacheKey {
     /// The form stored in the cache.
@@ -92,6 +92,14 @@ where
 
 /// An argument that is part of the key as itself; `O` is its stored form.
 pub struct Arg<'a, T: ?Sized, O>(&'a T, PhantomData<fn() -> O>);
+
+impl<'a, T: ?Sized, O> Arg<'a, T, O> {
+    /// Views `value` as a key part stored as `O`.
+    #[inline]
+    pub(crate) fn new(value: &'a T) -> Self {
+        Arg(value, PhantomData)
+    }
+}
 
 /// Views an argument as a key part. This call is where the macro checks that an argument can
 /// be a key: it is spanned on the user's type, and when the check fails the part's type holds

@@ -29,7 +29,9 @@
 //! | `@lru_cache(maxsize=None)`, `@cache` | `#[lru_cache(maxsize = None)]`, `#[cache]` |
 //! | `@lru_cache(maxsize=0)` | `#[lru_cache(maxsize = 0)]`: every call runs and counts as a miss |
 //! | `@lru_cache(typed=True)` | `#[lru_cache(typed = true)]` (see [Generic functions and `typed`](#generic-functions-and-typed)) |
-//! | (no equivalent) | `ignore = [db, self]`; `shards = 16` for many threads (see [Many threads](#many-threads-shards)) |
+//! | (no equivalent) | `ignore = [db, self]`, `key = expr` (see [Keys](#keys)); `shards = 16` for many threads (see [Many threads](#many-threads-shards)) |
+//! | (no equivalent) | `ttl = "10m"`, `cache_err`, `cache_none = false`, `f::cache_peek/remove/put` (see [Expiry](#expiry-per-key-control-and-what-is-cached)) |
+//! | (no equivalent) | `single_flight`, `async fn` (see [Single-flight](#single-flight-and-async-fn)); `disk`, `redis` (see [Sharing](#sharing-between-processes-disk-and-redis)) |
 //! | `f.cache_info()` | `f::cache_info()` → [`CacheInfo`], printed as CPython prints it |
 //! | `f.cache_clear()` | `f::cache_clear()`: empties the cache and resets the statistics |
 //! | `f.cache_parameters()` | `f::cache_parameters()` → [`CacheParameters`] |
@@ -91,6 +93,31 @@
 //!     db.query(country)
 //! }
 //! # assert_eq!(user_count(&Db, "fr"), 1);
+//! ```
+//!
+//! `key = expr` builds the key from an expression over the arguments instead: for arguments
+//! that cannot be keys (a struct of floats, a `HashMap`, a large config of which one field
+//! matters), and to normalise keys so that several calls share an entry. The expression is
+//! evaluated once per call, before the lookup; its value must be owned (`Hash + Eq + Clone +
+//! Send + 'static`), and a hit allocates only what the expression does. The per-key
+//! companions take the function's arguments and build the same key.
+//!
+//! ```
+//! #[memo::lru_cache(maxsize = 1024, key = name.trim().to_lowercase())]
+//! fn profile(name: &str) -> String {
+//!     format!("profile of {}", name.trim().to_lowercase()) // a slow lookup, in real life
+//! }
+//!
+//! profile("Ada");
+//! profile("  ADA "); // the same entry
+//! assert_eq!(profile::cache_info().hits, 1);
+//!
+//! struct Point { x: f64, y: f64 }
+//! #[memo::lru_cache(maxsize = 64, key = (p.x.to_bits(), p.y.to_bits()))]
+//! fn norm(p: &Point) -> f64 {
+//!     p.x.hypot(p.y)
+//! }
+//! assert_eq!(norm(&Point { x: 3.0, y: 4.0 }), 5.0);
 //! ```
 //!
 //! Methods key on `&self` too (functools' behaviour), so the type must be `Hash + Eq + Clone`,
