@@ -512,19 +512,19 @@ fn per_key_companions(
     ));
     quote! {
         #doc_peek
-        #[allow(clippy::needless_pass_by_value, unused_variables)]
+        #[allow(clippy::needless_pass_by_value, clippy::ptr_arg, unused_variables)]
         #vis #peek_sig {
             #key_binding
             #peek
         }
         #doc_remove
-        #[allow(clippy::needless_pass_by_value, unused_variables)]
+        #[allow(clippy::needless_pass_by_value, clippy::ptr_arg, unused_variables)]
         #vis #remove_sig {
             #key_binding
             #remove
         }
         #doc_put
-        #[allow(clippy::needless_pass_by_value, unused_variables)]
+        #[allow(clippy::needless_pass_by_value, clippy::ptr_arg, unused_variables)]
         #vis #put_sig {
             #key_binding
             let __memo_cache = &#cache;
