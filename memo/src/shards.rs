@@ -223,19 +223,17 @@ impl<K, V> Core<K, V> {
             return Found::Miss { storable: false, version: 0 };
         };
         let state = &mut *guard;
-        let mut stale = None;
-        if let Some(index) = state.store.find(hash, eq) {
-            match read(state.store.promote(index)) {
+        // Declared after the hit's return, so that a hit has nothing to drop.
+        let stale = match state.store.find(hash, eq) {
+            Some(index) => match read(state.store.promote(index)) {
                 Some(value) => {
                     state.hits += 1;
                     return Found::Hit(value);
                 }
-                None => {
-                    stale = Some(state.store.remove_at(index));
-                    self.total.fetch_sub(1, Relaxed);
-                }
-            }
-        }
+                None => Some(self.expire(state, index)),
+            },
+            None => None,
+        };
         state.misses += 1;
         let miss = Found::Miss { storable: self.params.maxsize != Some(0), version: state.version };
         drop(guard);
@@ -243,9 +241,16 @@ impl<K, V> Core<K, V> {
         miss
     }
 
+    /// Takes an expired entry out, to be dropped outside the lock.
+    fn expire(&self, state: &mut State<K, V>, index: u32) -> (K, V) {
+        self.total.fetch_sub(1, Relaxed);
+        state.store.remove_at(index)
+    }
+
     /// Looks `hash` up as [`find`](Self::find) does; on a miss, joins the key's flight, or
     /// starts one holding `key()` and counts the miss. A nested call under the lock leads no
     /// flight (`None`): it runs the body without the cache.
+    #[inline]
     pub(crate) fn join<R>(
         &self,
         hash: u64,
@@ -258,19 +263,16 @@ impl<K, V> Core<K, V> {
             return Joined::Lead(None);
         };
         let state = &mut *guard;
-        let mut stale = None;
-        if let Some(index) = state.store.find(hash, &mut eq) {
-            match read(state.store.promote(index)) {
+        let stale = match state.store.find(hash, &mut eq) {
+            Some(index) => match read(state.store.promote(index)) {
                 Some(value) => {
                     state.hits += 1;
                     return Joined::Hit(value);
                 }
-                None => {
-                    stale = Some(state.store.remove_at(index));
-                    self.total.fetch_sub(1, Relaxed);
-                }
-            }
-        }
+                None => Some(self.expire(state, index)),
+            },
+            None => None,
+        };
         let joined = match state.flights.find(hash, |in_flight| eq(&in_flight.key)) {
             Some(in_flight) if !in_flight.flight.has_landed() => Joined::Wait(Arc::clone(&in_flight.flight)),
             found => {
