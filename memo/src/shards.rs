@@ -211,7 +211,7 @@ impl<K, V> Core<K, V> {
 
     /// Looks `hash` up, counting a hit or a miss; `read` clones a found value, or returns
     /// `None` for a value that expired, which then leaves the cache.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn find<R>(
         &self,
         hash: u64,
