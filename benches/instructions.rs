@@ -48,7 +48,8 @@ fn hits(f: fn(u64) -> u64, calls: u64) {
 }
 
 fn main() {
-    let usage = "usage: instructions <hit_u64|hit_str|miss_evict|hit_single_flight|hit_key_expr|hit_ttl> <calls>";
+    let usage =
+        "usage: instructions <hit_u64|hit_str|miss_evict|hit_single_flight|hit_key_expr|hit_ttl> <calls>";
     let mut args = std::env::args().skip(1);
     let workload = args.next().expect(usage);
     let calls: u64 = args.next().and_then(|calls| calls.parse().ok()).expect(usage);
