@@ -63,11 +63,12 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
         items.into_iter().rev().fold(quote!(()), |rest, item| quote!((#item, #rest)))
     };
 
-    // `key = expr`: evaluated once per call, into `__memo_custom_key`, which is the whole key.
+    // `key = expr`: evaluated once per call and borrowed (so that `key = name` does not move
+    // `name`), into `__memo_custom_key`, which is the whole key.
     let (key_binding, parts) = match &options.key {
         Some(expr) => (
-            quote_spanned!(expr.span()=> let __memo_custom_key = #expr;),
-            quote_spanned!(expr.span()=> ::memo::__private::custom_key(&__memo_custom_key)),
+            quote_spanned!(expr.span()=> let __memo_custom_key = &(#expr);),
+            quote_spanned!(expr.span()=> ::memo::__private::custom_key(__memo_custom_key)),
         ),
         None => (TokenStream::new(), cons(keyed.iter().map(|input| part(input)).collect())),
     };
@@ -159,7 +160,7 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
             let tag = if generic { type_name(function) } else { quote!("") };
             let args: Vec<TokenStream> = match &options.key {
                 Some(expr) => vec![
-                    quote_spanned!(expr.span()=> ::memo::__private::shared_arg(&mut __memo_key, &__memo_custom_key)),
+                    quote_spanned!(expr.span()=> ::memo::__private::shared_arg(&mut __memo_key, __memo_custom_key)),
                 ],
                 None => keyed.iter().map(|input| shared_part(input)).collect(),
             };

@@ -98,8 +98,9 @@
 //! `key = expr` builds the key from an expression over the arguments instead: for arguments
 //! that cannot be keys (a struct of floats, a `HashMap`, a large config of which one field
 //! matters), and to normalise keys so that several calls share an entry. The expression is
-//! evaluated once per call, before the lookup; its value must be owned (`Hash + Eq + Clone +
-//! Send + 'static`), and a hit allocates only what the expression does. The per-key
+//! evaluated once per call, before the lookup, and borrowed (`key = name` does not move
+//! `name`); its value must be owned (`Hash + Eq + Clone + Send + 'static`), and a hit
+//! allocates only what the expression does. The per-key
 //! companions take the function's arguments and build the same key.
 //!
 //! ```

@@ -91,6 +91,26 @@ fn methods_generics_and_single_flight_take_a_key() {
     assert_eq!((info.hits, info.misses, info.currsize), (1, 2, 2));
 }
 
+#[tokio::test]
+async fn a_key_may_name_an_argument_that_the_body_then_takes() {
+    #[lru_cache(maxsize = 16, key = id)]
+    fn label(id: String, _request: u64) -> String {
+        id + "!"
+    }
+    assert_eq!(label("a".into(), 1), "a!");
+    assert_eq!(label("a".into(), 2), "a!");
+    assert_eq!(label::cache_info().hits, 1);
+
+    #[lru_cache(maxsize = 16, single_flight, key = region.to_lowercase())]
+    async fn report(region: String) -> String {
+        tokio::task::yield_now().await;
+        region
+    }
+    assert_eq!(report("EU".into()).await, "EU");
+    assert_eq!(report("eu".into()).await, "EU", "one entry for both spellings");
+    assert_eq!(tokio::spawn(report("Eu".into())).await.unwrap(), "EU");
+}
+
 #[test]
 fn a_key_hit_allocates_nothing_when_the_expression_does_not() {
     #[lru_cache(maxsize = 16, key = id % 100)]
