@@ -1,5 +1,6 @@
 //! Stress test of the memoized-function caches (issue 6, item 3): many threads, random keys,
-//! random `cache_clear()`, bodies that fail or panic for some keys, checked all along.
+//! random `cache_clear()`, bodies that fail or panic for some keys, `single_flight` waiters,
+//! checked all along.
 //!
 //! ```text
 //! cargo run --release -p memo-tests --bin stress -- --seconds 60 --threads 8
@@ -74,6 +75,7 @@ const UNBOUNDED_KEYS: u64 = 2000;
 const FALLIBLE_KEYS: u64 = 512;
 const PANICKY_KEYS: u64 = 128;
 const GENERIC_KEYS: u64 = 300;
+const FLIGHT_KEYS: u64 = 48;
 
 static BOUNDED_BODIES: AtomicU64 = AtomicU64::new(0);
 static SHARDED_BODIES: AtomicU64 = AtomicU64::new(0);
@@ -83,6 +85,7 @@ static FALLIBLE_ERR_BODIES: AtomicU64 = AtomicU64::new(0);
 static PANICKY_BODIES: AtomicU64 = AtomicU64::new(0);
 static PANICKY_PANICS: AtomicU64 = AtomicU64::new(0);
 static GENERIC_BODIES: AtomicU64 = AtomicU64::new(0);
+static FLIGHT_BODIES: AtomicU64 = AtomicU64::new(0);
 
 /// Bounded, exact LRU; cleared at random.
 #[memo::lru_cache(maxsize = 64)]
@@ -146,6 +149,19 @@ fn generic<T: Debug + Hash + Eq + Clone>(x: T) -> String {
 
 fn generic_expected<T: Debug>(x: &T) -> String {
     format!("{}:{x:?}", type_name::<T>())
+}
+
+/// `single_flight` over few keys, so that threads often wait for each other's computation;
+/// panics for multiples of 11, which releases the waiters. Never cleared.
+#[memo::lru_cache(maxsize = 32, single_flight)]
+fn flighted(x: u64) -> u64 {
+    body_ran();
+    FLIGHT_BODIES.fetch_add(1, SeqCst);
+    std::thread::yield_now(); // a window for other callers to join the flight
+    if x.is_multiple_of(11) {
+        panic!("{INTENDED}");
+    }
+    mix(x)
 }
 
 // --- Bookkeeping --------------------------------------------------------------------------
@@ -228,13 +244,14 @@ impl Calls {
     }
 }
 
-static CALLS: [Calls; 6] = [
+static CALLS: [Calls; 7] = [
     Calls::new("bounded", bounded::cache_info, true, 64, &BOUNDED_BODIES),
     Calls::new("sharded", sharded::cache_info, false, 256, &SHARDED_BODIES),
     Calls::new("unbounded", unbounded::cache_info, true, UNBOUNDED_KEYS as usize, &UNBOUNDED_BODIES),
     Calls::new("fallible", fallible::cache_info, false, 128, &FALLIBLE_BODIES),
     Calls::new("panicky", panicky::cache_info, false, 32, &PANICKY_BODIES),
     Calls::new("generic", generic::cache_info, false, 100, &GENERIC_BODIES),
+    Calls::new("flighted", flighted::cache_info, false, 32, &FLIGHT_BODIES),
 ];
 const BOUNDED: usize = 0;
 const SHARDED: usize = 1;
@@ -242,6 +259,7 @@ const UNBOUNDED: usize = 2;
 const FALLIBLE: usize = 3;
 const PANICKY: usize = 4;
 const GENERIC: usize = 5;
+const FLIGHTED: usize = 6;
 
 static CLEARS: AtomicU64 = AtomicU64::new(0);
 static ERR_CALLS: AtomicU64 = AtomicU64::new(0);
@@ -304,7 +322,16 @@ fn one_call(rng: &mut SplitMix64) {
                 violation(format!("panicky({x}) was served from the cache: its body always panics"));
             }
         }
-        88..100 => {
+        88..94 => {
+            let x = rng.below(FLIGHT_KEYS);
+            match CALLS[FLIGHTED].call(|| panic::catch_unwind(|| flighted(x))) {
+                Ok(value) if value == mix(x) && !x.is_multiple_of(11) => {}
+                Ok(value) => violation(format!("flighted({x}) = {value}, expected {}", mix(x))),
+                Err(_) if x.is_multiple_of(11) && body_runs_here() != before => {}
+                Err(_) => violation(format!("flighted({x}) panicked without its own body panicking")),
+            }
+        }
+        94..100 => {
             let x = rng.below(GENERIC_KEYS);
             let (got, expected) = match x % 3 {
                 0 => (CALLS[GENERIC].call(|| generic(x as u32)), generic_expected(&(x as u32))),
@@ -383,7 +410,7 @@ fn main() {
     }));
 
     println!(
-        "stress: {} threads for {} s, seed {:#x} (bounded, sharded, unbounded, fallible, panicky, generic)",
+        "stress: {} threads for {} s, seed {:#x} (bounded, sharded, unbounded, fallible, panicky, generic, flighted)",
         options.threads, options.seconds, options.seed
     );
     let stop = AtomicBool::new(false);
