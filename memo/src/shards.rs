@@ -223,16 +223,9 @@ impl<K, V> Core<K, V> {
             return Found::Miss { storable: false, version: 0 };
         };
         let state = &mut *guard;
-        // Declared after the hit's return, so that a hit has nothing to drop.
-        let stale = match state.store.find(hash, eq) {
-            Some(index) => match read(state.store.promote(index)) {
-                Some(value) => {
-                    state.hits += 1;
-                    return Found::Hit(value);
-                }
-                None => Some(self.expire(state, index)),
-            },
-            None => None,
+        let stale = match self.probe(state, hash, eq, read) {
+            Ok(value) => return Found::Hit(value),
+            Err(stale) => stale,
         };
         state.misses += 1;
         let miss = Found::Miss { storable: self.params.maxsize != Some(0), version: state.version };
@@ -241,10 +234,28 @@ impl<K, V> Core<K, V> {
         miss
     }
 
-    /// Takes an expired entry out, to be dropped outside the lock.
-    fn expire(&self, state: &mut State<K, V>, index: u32) -> (K, V) {
-        self.total.fetch_sub(1, Relaxed);
-        state.store.remove_at(index)
+    /// Looks `hash` up in a locked shard: a fresh value is a hit, counted and made the most
+    /// recent; otherwise `Err`, with the expired entry that left, to be dropped outside the
+    /// lock (built only on a miss, so that a hit has nothing to drop).
+    #[inline(always)]
+    fn probe<R>(
+        &self,
+        state: &mut State<K, V>,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        read: impl FnOnce(&V) -> Option<R>,
+    ) -> Result<R, Option<(K, V)>> {
+        let Some(index) = state.store.find(hash, eq) else { return Err(None) };
+        match read(state.store.promote(index)) {
+            Some(value) => {
+                state.hits += 1;
+                Ok(value)
+            }
+            None => {
+                self.total.fetch_sub(1, Relaxed);
+                Err(Some(state.store.remove_at(index)))
+            }
+        }
     }
 
     /// Looks `hash` up as [`find`](Self::find) does; on a miss, joins the key's flight, or
@@ -263,15 +274,9 @@ impl<K, V> Core<K, V> {
             return Joined::Lead(None);
         };
         let state = &mut *guard;
-        let stale = match state.store.find(hash, &mut eq) {
-            Some(index) => match read(state.store.promote(index)) {
-                Some(value) => {
-                    state.hits += 1;
-                    return Joined::Hit(value);
-                }
-                None => Some(self.expire(state, index)),
-            },
-            None => None,
+        let stale = match self.probe(state, hash, &mut eq, read) {
+            Ok(value) => return Joined::Hit(value),
+            Err(stale) => stale,
         };
         let joined = match state.flights.find(hash, |in_flight| eq(&in_flight.key)) {
             Some(in_flight) if !in_flight.flight.has_landed() => Joined::Wait(Arc::clone(&in_flight.flight)),

@@ -2,6 +2,16 @@
 
 pub mod redis_server;
 
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// Runs `f` on a thread and fails if it has not finished within 20 seconds: a deadlock.
+pub fn within_deadline<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || tx.send(f()).unwrap());
+    rx.recv_timeout(Duration::from_secs(20)).expect("deadlock: the call did not return")
+}
+
 /// SplitMix64: a tiny deterministic PRNG, bit for bit the generator of
 /// `tests/golden/functools_traces.py`.
 ///

@@ -3,18 +3,12 @@
 //! calls the same function again: none of it may deadlock or return a wrong value.
 
 use memo::{cache, lru_cache};
+use memo_tests::within_deadline;
 use std::hash::{Hash, Hasher};
+use std::sync::Barrier;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::SeqCst};
-use std::sync::{Barrier, mpsc};
 use std::thread;
 use std::time::Duration;
-
-/// Runs `f` on a thread and fails if it has not finished within 20 seconds: a deadlock.
-fn within_deadline<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || tx.send(f()).unwrap());
-    rx.recv_timeout(Duration::from_secs(20)).expect("deadlock: the call did not return")
-}
 
 fn expected(x: u64) -> u64 {
     x.wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(17)

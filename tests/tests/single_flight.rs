@@ -3,17 +3,11 @@
 //! key, and two bodies waiting for each other's keys, never hang anyone.
 
 use memo::lru_cache;
+use memo_tests::within_deadline;
+use std::sync::Barrier;
 use std::sync::atomic::{AtomicU32, Ordering::SeqCst};
-use std::sync::{Barrier, mpsc};
 use std::thread;
 use std::time::Duration;
-
-/// Runs `f` on a thread and fails if it has not finished within 20 seconds: a deadlock.
-fn within_deadline<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-    let (tx, rx) = mpsc::channel();
-    thread::spawn(move || tx.send(f()).unwrap());
-    rx.recv_timeout(Duration::from_secs(20)).expect("deadlock: the call did not return")
-}
 
 /// Calls `f` from `threads` threads at once and returns what each got.
 fn at_once<T: Send>(threads: usize, f: impl Fn() -> T + Sync) -> Vec<T> {
