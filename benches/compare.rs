@@ -57,9 +57,10 @@
 //! ```
 
 use std::hint::black_box;
-use std::sync::Barrier;
+use std::sync::atomic::AtomicUsize;
+use std::sync::atomic::Ordering::SeqCst;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, Criterion, criterion_group, criterion_main};
@@ -234,32 +235,39 @@ fn bench_large_mixed(c: &mut Criterion) {
 /// The aggregate time per call of `threads` threads each making `iters` calls of `f`, cycling
 /// through `order` from different offsets.
 ///
-/// The threads start together at a barrier and each times its own loop; the longest loop is the
-/// wall time of the `threads * iters` calls. Criterion divides what is returned by `iters`, so
-/// returning `longest / threads` makes its "time per iteration" the aggregate wall time per call,
-/// `longest / (threads * iters)`: half of the one-thread time if two threads scaled perfectly,
-/// equal to it if they only took turns, more if they slow each other down.
+/// The threads spin until all of them run, so that none starts while another is still being
+/// woken, then each times its own loop. The span from the first start to the last end is the
+/// wall time of the `threads * iters` calls: a thread that a lock kept asleep while the other
+/// ran counts for the time it made the other wait. Criterion divides what is returned by
+/// `iters`, so returning `span / threads` makes its "time per iteration" the aggregate wall time
+/// per call, `span / (threads * iters)`: half of the one-thread time if two threads scaled
+/// perfectly, equal to it if they only took turns, more if they slow each other down.
 fn aggregate_time(threads: usize, iters: u64, order: &[u64], f: &(impl Fn(u64) -> u64 + Sync)) -> Duration {
     let mask = order.len() - 1;
-    let barrier = &Barrier::new(threads);
-    let longest = thread::scope(|scope| {
+    let running = &AtomicUsize::new(0);
+    let spans: Vec<(Instant, Instant)> = thread::scope(|scope| {
         let loops: Vec<_> = (0..threads)
             .map(|t| {
                 scope.spawn(move || {
                     let mut i = t * order.len() / threads;
-                    barrier.wait();
-                    let start = std::time::Instant::now();
+                    running.fetch_add(1, SeqCst);
+                    while running.load(SeqCst) < threads {
+                        std::hint::spin_loop();
+                    }
+                    let start = Instant::now();
                     for _ in 0..iters {
                         i = (i + 1) & mask;
                         black_box(f(black_box(order[i])));
                     }
-                    start.elapsed()
+                    (start, Instant::now())
                 })
             })
             .collect();
-        loops.into_iter().map(|t| t.join().unwrap()).max().unwrap()
+        loops.into_iter().map(|t| t.join().unwrap()).collect()
     });
-    longest / threads as u32
+    let first = spans.iter().map(|&(start, _)| start).min().unwrap();
+    let last = spans.iter().map(|&(_, end)| end).max().unwrap();
+    (last - first) / threads as u32
 }
 
 fn bench_two_threads(c: &mut Criterion) {

@@ -8,7 +8,7 @@ use core::ops::{Deref, DerefMut};
 use core::sync::atomic::Ordering::Relaxed;
 use std::sync::OnceLock;
 
-use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, thread_token};
+use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, holds_lock, released_lock, took_lock};
 
 use std::sync::Arc;
 
@@ -49,11 +49,12 @@ pub struct Core<K, V> {
 /// One store and its lock, alone on its cache lines so that shards do not share them.
 #[repr(align(128))]
 struct Shard<K, V> {
-    /// The thread holding `state`, as a [`thread_token`]; 0 when none.
-    owner: AtomicUsize,
     state: Mutex<State<K, V>>,
 }
 
+/// A shard's store and statistics, on cache lines apart from its lock word: a thread spinning
+/// for the lock reads that word, and would otherwise slow every write the holder makes here.
+#[repr(align(64))]
 struct State<K, V> {
     store: LruCache<K, V, ()>,
     hits: u64,
@@ -84,7 +85,7 @@ impl<K, V> Shard<K, V> {
             version: 0,
             flights: HashTable::new(),
         };
-        Shard { owner: AtomicUsize::new(0), state: Mutex::new(state) }
+        Shard { state: Mutex::new(state) }
     }
 
     /// Takes the lock, unless this thread holds it already: it is running a key's `Eq` or a
@@ -92,27 +93,25 @@ impl<K, V> Shard<K, V> {
     /// deadlock, so that nested call goes without.
     #[inline]
     fn lock(&self) -> Option<Held<'_, State<K, V>>> {
-        let me = thread_token();
-        // Only this thread writes its own token here, so it reads it back only while it
-        // holds the lock: another thread's token or a stale value is never `me`.
-        if self.owner.load(Relaxed) == me {
+        let address = core::ptr::from_ref(self).addr();
+        if holds_lock(address) {
             return None;
         }
         let guard = self.state.lock();
-        self.owner.store(me, Relaxed);
-        Some(Held { owner: &self.owner, guard })
+        took_lock(address);
+        Some(Held { address, guard })
     }
 }
 
-/// A held lock, with its owner recorded while it lives.
+/// A held lock, recorded as the calling thread's while it lives.
 struct Held<'a, T> {
-    owner: &'a AtomicUsize,
+    address: usize,
     guard: MutexGuard<'a, T>,
 }
 
 impl<T> Drop for Held<'_, T> {
     fn drop(&mut self) {
-        self.owner.store(0, Relaxed);
+        released_lock(self.address);
     }
 }
 

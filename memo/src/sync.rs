@@ -1,6 +1,8 @@
 //! The synchronisation the function caches use: `parking_lot` and `core` atomics, or, built
 //! with `--cfg shuttle`, shuttle's, so that the protocol can be model-checked (`shuttle.rs`).
 
+use core::cell::Cell;
+
 #[cfg(not(shuttle))]
 pub(crate) use core::sync::atomic::{AtomicU64, AtomicUsize};
 #[cfg(shuttle)]
@@ -12,15 +14,59 @@ pub(crate) use parking_lot::{Mutex, MutexGuard};
 #[cfg(shuttle)]
 pub(crate) use model::{Mutex, MutexGuard};
 
-/// A nonzero number unique to the calling thread among live threads: the address of a
-/// thread-local.
+/// The shard locks the calling thread holds, as their addresses, innermost last. A call that
+/// would wait for a lock its own thread holds (a key's `Eq` or a value's `Clone` calling the
+/// function again) checks here, without touching the lock's cache line, which the other core
+/// may hold.
+struct HeldLocks {
+    count: Cell<usize>,
+    /// The first `RECORDED` of them; a deeper nesting counts as holding every lock.
+    addresses: [Cell<usize>; RECORDED],
+}
+
+const RECORDED: usize = 4;
+
+#[cfg(not(shuttle))]
+thread_local!(static HELD: HeldLocks = const { HeldLocks::new() });
+#[cfg(shuttle)]
+shuttle::thread_local!(static HELD: HeldLocks = const { HeldLocks::new() });
+
+impl HeldLocks {
+    const fn new() -> Self {
+        HeldLocks { count: Cell::new(0), addresses: [const { Cell::new(0) }; RECORDED] }
+    }
+}
+
+/// Whether the calling thread holds the lock at `address`.
 #[inline]
-pub(crate) fn thread_token() -> usize {
-    #[cfg(not(shuttle))]
-    thread_local!(static TOKEN: u8 = const { 0 });
-    #[cfg(shuttle)]
-    shuttle::thread_local!(static TOKEN: u8 = const { 0 });
-    TOKEN.with(|token| core::ptr::from_ref(token) as usize)
+pub(crate) fn holds_lock(address: usize) -> bool {
+    HELD.with(|held| match held.count.get() {
+        0 => false,
+        count @ 1..=RECORDED => held.addresses[..count].iter().any(|a| a.get() == address),
+        _ => true,
+    })
+}
+
+/// Records that the calling thread took the lock at `address`.
+#[inline]
+pub(crate) fn took_lock(address: usize) {
+    HELD.with(|held| {
+        let count = held.count.get();
+        if let Some(slot) = held.addresses.get(count) {
+            slot.set(address);
+        }
+        held.count.set(count + 1);
+    });
+}
+
+/// Records that the calling thread released the lock at `address`, its innermost.
+#[inline]
+pub(crate) fn released_lock(address: usize) {
+    HELD.with(|held| {
+        let count = held.count.get() - 1;
+        debug_assert!(held.addresses.get(count).is_none_or(|a| a.get() == address));
+        held.count.set(count);
+    });
 }
 
 /// shuttle's mutex with `parking_lot`'s interface: no poisoning.
@@ -38,5 +84,37 @@ mod model {
         pub(crate) fn lock(&self) -> MutexGuard<'_, T> {
             self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
         }
+    }
+}
+
+#[cfg(all(test, not(shuttle)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_thread_knows_the_locks_it_holds() {
+        assert!(!holds_lock(10));
+        took_lock(10);
+        took_lock(20);
+        assert!(holds_lock(10) && holds_lock(20) && !holds_lock(30));
+        released_lock(20);
+        assert!(holds_lock(10) && !holds_lock(20));
+        assert!(!std::thread::scope(|s| s.spawn(|| holds_lock(10)).join().unwrap()));
+        released_lock(10);
+        assert!(!holds_lock(10));
+    }
+
+    #[test]
+    fn a_nesting_deeper_than_recorded_counts_as_holding_every_lock() {
+        for address in 1..=RECORDED + 1 {
+            took_lock(address);
+        }
+        assert!(holds_lock(1) && holds_lock(1000));
+        released_lock(RECORDED + 1);
+        assert!(holds_lock(RECORDED) && !holds_lock(1000));
+        for address in (1..=RECORDED).rev() {
+            released_lock(address);
+        }
+        assert!(!holds_lock(1));
     }
 }

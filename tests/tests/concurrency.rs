@@ -257,6 +257,10 @@ fn a_panicking_eq_does_not_poison_the_cache() {
     assert_eq!(panicky_eq(PanickyEq(1)), 1);
     PANIC_ONCE.store(true, SeqCst);
     assert!(std::panic::catch_unwind(|| panicky_eq(PanickyEq(1))).is_err());
+    // The panicking thread let go of the lock, and knows it: its next call hits.
+    let hits = panicky_eq::cache_info().hits;
+    assert_eq!(panicky_eq(PanickyEq(1)), 1);
+    assert_eq!(panicky_eq::cache_info().hits, hits + 1);
     within_deadline(|| {
         assert_eq!(panicky_eq(PanickyEq(1)), 1);
         assert_eq!(panicky_eq(PanickyEq(2)), 2);
