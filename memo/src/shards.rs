@@ -8,7 +8,7 @@ use core::ops::{Deref, DerefMut};
 use core::sync::atomic::Ordering::Relaxed;
 use std::sync::OnceLock;
 
-use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, holds_lock, released_lock, took_lock};
+use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, released_lock, taking_lock};
 
 use std::sync::Arc;
 
@@ -94,12 +94,10 @@ impl<K, V> Shard<K, V> {
     #[inline]
     fn lock(&self) -> Option<Held<'_, State<K, V>>> {
         let address = core::ptr::from_ref(self).addr();
-        if holds_lock(address) {
+        if !taking_lock(address) {
             return None;
         }
-        let guard = self.state.lock();
-        took_lock(address);
-        Some(Held { address, guard })
+        Some(Held { address, guard: self.state.lock() })
     }
 }
 

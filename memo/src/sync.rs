@@ -37,26 +37,24 @@ impl HeldLocks {
     }
 }
 
-/// Whether the calling thread holds the lock at `address`.
+/// Records that the calling thread is taking the lock at `address`, unless it holds it already
+/// (then `false`).
 #[inline]
-pub(crate) fn holds_lock(address: usize) -> bool {
-    HELD.with(|held| match held.count.get() {
-        0 => false,
-        count @ 1..=RECORDED => held.addresses[..count].iter().any(|a| a.get() == address),
-        _ => true,
-    })
-}
-
-/// Records that the calling thread took the lock at `address`.
-#[inline]
-pub(crate) fn took_lock(address: usize) {
+pub(crate) fn taking_lock(address: usize) -> bool {
     HELD.with(|held| {
         let count = held.count.get();
-        if let Some(slot) = held.addresses.get(count) {
-            slot.set(address);
+        let holds = match held.addresses.get(..count) {
+            Some(recorded) => recorded.iter().any(|a| a.get() == address),
+            None => true,
+        };
+        if !holds {
+            if let Some(slot) = held.addresses.get(count) {
+                slot.set(address);
+            }
+            held.count.set(count + 1);
         }
-        held.count.set(count + 1);
-    });
+        !holds
+    })
 }
 
 /// Records that the calling thread released the lock at `address`, its innermost.
@@ -93,28 +91,32 @@ mod tests {
 
     #[test]
     fn a_thread_knows_the_locks_it_holds() {
-        assert!(!holds_lock(10));
-        took_lock(10);
-        took_lock(20);
-        assert!(holds_lock(10) && holds_lock(20) && !holds_lock(30));
+        assert!(taking_lock(10) && taking_lock(20));
+        assert!(!taking_lock(10) && !taking_lock(20));
         released_lock(20);
-        assert!(holds_lock(10) && !holds_lock(20));
-        assert!(!std::thread::scope(|s| s.spawn(|| holds_lock(10)).join().unwrap()));
+        assert!(!taking_lock(10));
+        assert!(std::thread::scope(|s| s.spawn(|| taking_lock(10)).join().unwrap()));
+        assert!(taking_lock(20));
+        released_lock(20);
         released_lock(10);
-        assert!(!holds_lock(10));
+        assert!(taking_lock(10));
+        released_lock(10);
     }
 
     #[test]
     fn a_nesting_deeper_than_recorded_counts_as_holding_every_lock() {
         for address in 1..=RECORDED + 1 {
-            took_lock(address);
+            assert!(taking_lock(address));
         }
-        assert!(holds_lock(1) && holds_lock(1000));
+        assert!(!taking_lock(1000));
         released_lock(RECORDED + 1);
-        assert!(holds_lock(RECORDED) && !holds_lock(1000));
+        assert!(!taking_lock(RECORDED));
+        assert!(taking_lock(1000));
+        released_lock(1000);
         for address in (1..=RECORDED).rev() {
             released_lock(address);
         }
-        assert!(!holds_lock(1));
+        assert!(taking_lock(1));
+        released_lock(1);
     }
 }
