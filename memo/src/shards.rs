@@ -52,9 +52,6 @@ struct Shard<K, V> {
     state: Mutex<State<K, V>>,
 }
 
-/// A shard's store and statistics, on cache lines apart from its lock word: a thread spinning
-/// for the lock reads that word, and would otherwise slow every write the holder makes here.
-#[repr(align(64))]
 struct State<K, V> {
     store: LruCache<K, V, ()>,
     hits: u64,
@@ -108,6 +105,7 @@ struct Held<'a, T> {
 }
 
 impl<T> Drop for Held<'_, T> {
+    #[inline(always)]
     fn drop(&mut self) {
         released_lock(self.address);
     }

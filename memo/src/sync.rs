@@ -39,10 +39,16 @@ impl HeldLocks {
 
 /// Records that the calling thread is taking the lock at `address`, unless it holds it already
 /// (then `false`).
-#[inline]
+#[inline(always)]
 pub(crate) fn taking_lock(address: usize) -> bool {
     HELD.with(|held| {
         let count = held.count.get();
+        if count == 0 {
+            // The usual case: no lock held.
+            held.addresses[0].set(address);
+            held.count.set(1);
+            return true;
+        }
         let holds = match held.addresses.get(..count) {
             Some(recorded) => recorded.iter().any(|a| a.get() == address),
             None => true,
@@ -58,7 +64,7 @@ pub(crate) fn taking_lock(address: usize) -> bool {
 }
 
 /// Records that the calling thread released the lock at `address`, its innermost.
-#[inline]
+#[inline(always)]
 pub(crate) fn released_lock(address: usize) {
     HELD.with(|held| {
         let count = held.count.get() - 1;
