@@ -151,6 +151,13 @@
 //! the entry evicted is the oldest of its shard, not always the oldest of the cache. Without
 //! `shards`, eviction is exactly functools'.
 //!
+//! Measure before reaching for it. Shards help when threads would wait on one lock: many
+//! cores, or keys whose `Eq` or values whose `Clone` take long under it. They do not make hits
+//! of a small cache cheaper: two threads hitting one 256-entry cache with keys spread over
+//! every shard run slower sharded than exact (`benches/compare.rs`, group `two_threads`),
+//! because each call then moves a shard's cache lines from the other core, where one lock
+//! lets a thread keep them while it runs.
+//!
 //! ```
 //! #[memo::lru_cache(maxsize = 4096, shards = 16)]
 //! fn score(user: u64) -> u64 {
