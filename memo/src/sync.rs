@@ -43,12 +43,6 @@ impl HeldLocks {
 pub(crate) fn taking_lock(address: usize) -> bool {
     HELD.with(|held| {
         let count = held.count.get();
-        if count == 0 {
-            // The usual case: no lock held.
-            held.addresses[0].set(address);
-            held.count.set(1);
-            return true;
-        }
         let holds = match held.addresses.get(..count) {
             Some(recorded) => recorded.iter().any(|a| a.get() == address),
             None => true,
