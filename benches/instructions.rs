@@ -3,7 +3,8 @@
 //! run alone, `instructions <workload> <calls>` makes that many calls after a warm-up.
 //!
 //! The workloads: hits on a 256-entry cache keyed by `u64` and by 24-byte `&str`, misses that
-//! evict, and `u64` hits under `single_flight`, `key = expr` and `ttl`.
+//! evict, `u64` hits under `single_flight`, `key = expr` and `ttl`, and `u64` hits and misses
+//! under `read_hits`.
 
 use std::hint::black_box;
 
@@ -37,6 +38,16 @@ fn expiring(x: u64) -> u64 {
     x.wrapping_mul(3)
 }
 
+#[memo::lru_cache(maxsize = 256, read_hits)]
+fn read_hits(x: u64) -> u64 {
+    x.wrapping_mul(3)
+}
+
+#[memo::lru_cache(maxsize = 256, read_hits)]
+fn evicting_read_hits(x: u64) -> u64 {
+    x.wrapping_mul(3)
+}
+
 /// Fills keys 0..256, then makes `calls` calls to keys `i % 256`: all hits.
 fn hits(f: fn(u64) -> u64, calls: u64) {
     for i in 0..256 {
@@ -47,9 +58,15 @@ fn hits(f: fn(u64) -> u64, calls: u64) {
     }
 }
 
+/// Fills keys 0..256, then makes `calls` calls to new keys: all misses, each evicting.
+fn misses(f: fn(u64) -> u64, calls: u64) {
+    for i in 0..256 + calls {
+        black_box(f(black_box(i)));
+    }
+}
+
 fn main() {
-    let usage =
-        "usage: instructions <hit_u64|hit_str|miss_evict|hit_single_flight|hit_key_expr|hit_ttl> <calls>";
+    let usage = "usage: instructions <hit_u64|hit_str|miss_evict|hit_single_flight|hit_key_expr|hit_ttl|hit_read_hits|miss_evict_read_hits> <calls>";
     let mut args = std::env::args().skip(1);
     let workload = args.next().expect(usage);
     let calls: u64 = args.next().and_then(|calls| calls.parse().ok()).expect(usage);
@@ -58,6 +75,7 @@ fn main() {
         "hit_single_flight" => hits(single_flight, calls),
         "hit_key_expr" => hits(key_expr, calls),
         "hit_ttl" => hits(expiring, calls),
+        "hit_read_hits" => hits(read_hits, calls),
         "hit_str" => {
             let keys: Vec<String> = (0..256).map(|i| format!("memo-probe-key-{i:09}")).collect();
             for key in &keys {
@@ -67,11 +85,8 @@ fn main() {
                 black_box(by_str(black_box(&keys[(i % 256) as usize])));
             }
         }
-        "miss_evict" => {
-            for i in 0..256 + calls {
-                black_box(evicting(black_box(i)));
-            }
-        }
+        "miss_evict" => misses(evicting, calls),
+        "miss_evict_read_hits" => misses(evicting_read_hits, calls),
         _ => panic!("{usage}"),
     }
 }

@@ -30,6 +30,8 @@ pub(crate) struct Options {
     pub(crate) ignore: Vec<Ident>,
     /// Independent LRU stores, for threads that hit the cache at once; 1: exact LRU.
     pub(crate) shards: usize,
+    /// Hits take a read lock and mark their entry, for CLOCK eviction (`read_hits`).
+    pub(crate) read_hits: Option<Span>,
     /// A store shared with other processes, behind the in-process cache.
     pub(crate) shared: Option<Shared>,
     /// The version of the function's entries in a shared store (`version = N`).
@@ -60,6 +62,7 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Options> {
         typed: false,
         ignore: Vec::new(),
         shards: 1,
+        read_hits: None,
         shared: None,
         version: None,
         ttl: None,
@@ -84,6 +87,7 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Options> {
             "typed" => options.typed = typed(&meta, "typed")?,
             "ignore" => options.ignore = ignore(&meta)?,
             "shards" => options.shards = shards(&meta)?,
+            "read_hits" => options.read_hits = flag(&meta, "read_hits")?,
             "disk" | "redis" => {
                 if let Some(other) = &options.shared {
                     let other = if matches!(other, Shared::Disk(..)) { "disk" } else { "redis" };
@@ -103,7 +107,7 @@ pub(crate) fn parse(kind: Kind, args: TokenStream) -> syn::Result<Options> {
                 options.skip_none = (!typed(&meta, "cache_none")?).then_some(span);
             }
             _ => {
-                let common = "`ignore`, `key`, `shards`, `ttl`, `cache_err`, `cache_none`, `single_flight`, `disk`, `redis` or `version`";
+                let common = "`ignore`, `key`, `shards`, `read_hits`, `ttl`, `cache_err`, `cache_none`, `single_flight`, `disk`, `redis` or `version`";
                 let expected = match kind {
                     Kind::LruCache => format!("`maxsize`, `typed`, {common}"),
                     Kind::Cache => format!("`typed`, {common}"),

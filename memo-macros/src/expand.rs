@@ -98,14 +98,22 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
     } else {
         // Named without a bound on the arguments, so that an argument that cannot be a key is
         // reported once, by `arg`; the value goes through `CacheValue` for the same reason.
-        let key_ty = cons(keyed.iter().map(|input| owned_type(input)).collect());
-        let value_ty = quote_spanned!(value_span=> <#value_ty as ::memo::__private::CacheValue>::Stored);
-        match options.ttl {
-            Some(_) => {
-                quote_spanned!(value_span=> ::memo::__private::FnCache<#key_ty, #value_ty, ::memo::__private::Expiring<#value_ty>>)
-            }
-            None => quote_spanned!(value_span=> ::memo::__private::FnCache<#key_ty, #value_ty>),
+        let mut key_ty = cons(keyed.iter().map(|input| owned_type(input)).collect());
+        let mut value_ty = quote_spanned!(value_span=> <#value_ty as ::memo::__private::CacheValue>::Stored);
+        if let Some(span) = options.read_hits {
+            key_ty = quote_spanned!(span=> <#key_ty as ::memo::__private::ReadShared>::Shared);
+            value_ty = quote_spanned!(value_span=> <#value_ty as ::memo::__private::ReadShared>::Shared);
         }
+        let keep = match options.ttl {
+            Some(_) => quote_spanned!(value_span=> ::memo::__private::Expiring<#value_ty>),
+            None => quote_spanned!(value_span=> ::memo::__private::Always<#value_ty>),
+        };
+        // `read_hits`: the key and value types must be `Sync`, said at the option.
+        let locking = match options.read_hits {
+            Some(span) => quote_spanned!(span=> ::memo::__private::Shared),
+            None => quote!(::memo::__private::Exclusive),
+        };
+        quote_spanned!(value_span=> ::memo::__private::FnCache<#key_ty, #value_ty, #keep, #locking>)
     };
     let maxsize = match options.maxsize {
         Some(maxsize) => {

@@ -41,6 +41,23 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
             ),
         );
     }
+    if let Some(span) = options.read_hits
+        && (function.is_generic() || options.key.is_some())
+    {
+        let which = match () {
+            () if options.key.is_some() => "with a `key` expression",
+            () if function.is_method => "on a method",
+            () => "on a generic function",
+        };
+        errors.add_span(
+            span,
+            format!(
+                "`read_hits` is not available {which}: its cache keeps keys and values as `dyn Any`, which \
+                 threads cannot read at once; remove `read_hits`, or give it to a free, non-generic function \
+                 that this one calls"
+            ),
+        );
+    }
     if let Some(variadic) = &sig.variadic {
         // A variadic function is also `unsafe extern`: this one error says all there is to say.
         errors.add(variadic, format!("`#[{attr}]` cannot memoize a variadic function"));

@@ -6,10 +6,26 @@ pub use crate::function::{
     Lookup, Slot, Waiter,
 };
 pub use crate::key::{Arg, Float, KeyParts, arg};
+pub use crate::locking::{Exclusive, Shared};
 pub use crate::shared::codec::KeyWriter;
 pub use crate::shared::tier::{Fetched, Pending, Target, Tier};
 pub use core::any::{TypeId, type_name};
 pub use core::time::Duration;
+
+/// A key or value of a `read_hits` cache, which threads read at once.
+#[diagnostic::on_unimplemented(
+    message = "`read_hits` shares cached keys and values between threads, and `{Self}` is not `Sync`",
+    label = "read by several threads at once under `read_hits`",
+    note = "remove `read_hits` (an exact cache needs only `Send`), or cache a `Sync` type: a `Mutex` or an atomic rather than a `Cell`"
+)]
+pub trait ReadShared {
+    /// `Self`, named through this projection so that a type that is not `Sync` is one error.
+    type Shared;
+}
+
+impl<T: Sync> ReadShared for T {
+    type Shared = T;
+}
 
 /// A value a memoized function can return: cloned on every hit, shared between threads.
 #[diagnostic::on_unimplemented(

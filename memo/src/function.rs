@@ -19,6 +19,7 @@ use hashbrown::DefaultHashBuilder;
 use crate::CacheParameters;
 use crate::flight::{Computing, Flight, Waited};
 use crate::key::KeyParts;
+use crate::locking::{Exclusive, Locking, Shared};
 use crate::registry::{Registration, Reported};
 use crate::shards::{Core, CoreJoined, Found};
 
@@ -52,15 +53,15 @@ pub enum Joined<V, L, W> {
 
 /// The call that computes a key's value under `single_flight`. Dropped without landing (the
 /// body panicked, or its future was dropped), it releases the waiters, one of which leads next.
-pub struct Leader<'a, K, E> {
-    core: &'a Core<K, E>,
+pub struct Leader<'a, K, E, L: Locking = Exclusive> {
+    core: &'a Core<K, E, L>,
     hash: u64,
     /// `None` for a nested call that runs without the cache.
     flight: Option<Arc<Flight<E>>>,
     same: fn(&K, &K) -> bool,
 }
 
-impl<K, E> Leader<'_, K, E> {
+impl<K, E, L: Locking> Leader<'_, K, E, L> {
     /// Marks this thread as computing the flight while the body runs.
     #[inline]
     pub fn computing(&self) -> Option<Computing> {
@@ -80,7 +81,7 @@ impl<K, E> Leader<'_, K, E> {
     }
 }
 
-impl<K, E> Drop for Leader<'_, K, E> {
+impl<K, E, L: Locking> Drop for Leader<'_, K, E, L> {
     fn drop(&mut self) {
         if let Some(flight) = self.flight.take() {
             self.core.land(self.hash, &flight, self.same, None);
@@ -89,13 +90,13 @@ impl<K, E> Drop for Leader<'_, K, E> {
 }
 
 /// A call waiting for another's computation of its key under `single_flight`.
-pub struct Waiter<'a, K, E, V> {
-    core: &'a Core<K, E>,
+pub struct Waiter<'a, K, E, V, L: Locking = Exclusive> {
+    core: &'a Core<K, E, L>,
     flight: Arc<Flight<E>>,
     read: fn(&E) -> Option<V>,
 }
 
-impl<K, E, V> Waiter<'_, K, E, V> {
+impl<K, E, V, L: Locking> Waiter<'_, K, E, V, L> {
     /// Blocks until the leader lands.
     pub fn wait(self) -> Waited<V> {
         self.count(self.flight.wait(self.read))
@@ -117,14 +118,17 @@ impl<K, E, V> Waiter<'_, K, E, V> {
     }
 }
 
+/// What a call under `single_flight` found: a hit, its key's flight to lead, or one to wait for.
+pub(crate) type FnJoined<'a, K, E, V, L> = Joined<V, Leader<'a, K, E, L>, Waiter<'a, K, E, V, L>>;
+
 /// Turns what the core found into what the macro matches on.
-fn joined<K, E, V>(
-    core: &Core<K, E>,
+fn joined<K, E, V, L: Locking>(
+    core: &Core<K, E, L>,
     hash: u64,
     same: fn(&K, &K) -> bool,
     read: fn(&E) -> Option<V>,
     found: CoreJoined<V, E>,
-) -> Joined<V, Leader<'_, K, E>, Waiter<'_, K, E, V>> {
+) -> FnJoined<'_, K, E, V, L> {
     match found {
         Joined::Hit(value) => Joined::Hit(value),
         Joined::Lead(flight) => Joined::Lead(Leader { core, hash, flight, same }),
@@ -184,8 +188,10 @@ impl<V: Send + 'static> Keep for Expiring<V> {
 }
 
 /// The cache of a non-generic function: keys stored as themselves, values as `E` holds them.
-pub struct FnCache<K, V, E = Always<V>> {
-    core: Core<K, E>,
+///
+/// `L`: [`Exclusive`] (exact LRU) or [`Shared`] (`read_hits`).
+pub struct FnCache<K, V, E = Always<V>, L: Locking = Exclusive> {
+    core: Core<K, E, L>,
     ttl: Option<Duration>,
     registration: Registration,
     value: core::marker::PhantomData<fn() -> V>,
@@ -194,12 +200,24 @@ pub struct FnCache<K, V, E = Always<V>> {
 impl<K, V, E> FnCache<K, V, E> {
     /// An empty cache; allocates nothing until the first miss.
     pub const fn new(maxsize: Option<usize>, typed: bool, shards: usize, ttl: Option<Duration>) -> Self {
-        let core = Core::new(CacheParameters { maxsize, typed }, shards);
+        let core = Core::<K, E>::new(CacheParameters { maxsize, typed }, shards);
         FnCache { core, ttl, registration: Registration::new(), value: core::marker::PhantomData }
     }
 }
 
-impl<K: Send + 'static, V: Clone + Send + 'static, E: Keep<Value = V>> FnCache<K, V, E> {
+impl<K, V, E> FnCache<K, V, E, Shared> {
+    /// An empty cache whose hits take a read lock (`read_hits`); allocates nothing until the
+    /// first call.
+    pub const fn new(maxsize: Option<usize>, typed: bool, shards: usize, ttl: Option<Duration>) -> Self {
+        let core = Core::<K, E, Shared>::new(CacheParameters { maxsize, typed }, shards);
+        FnCache { core, ttl, registration: Registration::new(), value: core::marker::PhantomData }
+    }
+}
+
+impl<K: Send + 'static, V: Clone + Send + 'static, E: Keep<Value = V>, L: Locking> FnCache<K, V, E, L>
+where
+    Self: Send + Sync,
+{
     /// Looks a call up: a hit clones the cached value. Always inlined: as a call, it returns
     /// its large `Lookup` through memory, a fifth of a hit's cost.
     #[inline(always)]
@@ -227,7 +245,7 @@ impl<K: Send + 'static, V: Clone + Send + 'static, E: Keep<Value = V>> FnCache<K
     /// Looks a call up under `single_flight`: a hit, or the call leads the key's flight, or
     /// waits for it.
     #[inline]
-    pub fn join<Q: KeyParts<Owned = K>>(&self, parts: Q) -> Joined<V, Leader<'_, K, E>, Waiter<'_, K, E, V>> {
+    pub fn join<Q: KeyParts<Owned = K>>(&self, parts: Q) -> FnJoined<'_, K, E, V, L> {
         let hash = hash_of(|state| parts.hash_parts(state));
         let read = |held: &E| held.fresh().cloned();
         let found = self.core.join(hash, |key| parts.eq_owned(key), read, || parts.to_owned_key());
@@ -236,7 +254,7 @@ impl<K: Send + 'static, V: Clone + Send + 'static, E: Keep<Value = V>> FnCache<K
 
     /// Ends a leader's flight with the body's value (`None`: nothing to store or share).
     #[inline]
-    pub fn land(&self, leader: Leader<'_, K, E>, value: Option<&V>) {
+    pub fn land(&self, leader: Leader<'_, K, E, L>, value: Option<&V>) {
         leader.land(value.map(|value| (E::keep(value.clone(), self.ttl), E::keep(value.clone(), self.ttl))));
     }
 
@@ -279,10 +297,10 @@ impl<K: Send + 'static, V: Clone + Send + 'static, E: Keep<Value = V>> FnCache<K
     }
 }
 
-impl<K, V, E> Deref for FnCache<K, V, E> {
-    type Target = Core<K, E>;
+impl<K, V, E, L: Locking> Deref for FnCache<K, V, E, L> {
+    type Target = Core<K, E, L>;
 
-    fn deref(&self) -> &Core<K, E> {
+    fn deref(&self) -> &Core<K, E, L> {
         &self.core
     }
 }
@@ -308,7 +326,7 @@ pub struct GenericFnCache {
 impl GenericFnCache {
     /// An empty cache; allocates nothing until the first miss.
     pub const fn new(maxsize: Option<usize>, typed: bool, shards: usize, ttl: Option<Duration>) -> Self {
-        let core = Core::new(CacheParameters { maxsize, typed }, shards);
+        let core = Core::<ErasedKey, ErasedValue>::new(CacheParameters { maxsize, typed }, shards);
         GenericFnCache { core, ttl, registration: Registration::new() }
     }
 
@@ -458,7 +476,11 @@ fn hash_of(feed: impl FnOnce(&mut <DefaultHashBuilder as BuildHasher>::Hasher)) 
     state.finish()
 }
 
-impl<K: Send + 'static, V: Clone + Send + 'static, E: Keep<Value = V>> Reported for FnCache<K, V, E> {
+impl<K: Send + 'static, V: Clone + Send + 'static, E: Keep<Value = V>, L: Locking> Reported
+    for FnCache<K, V, E, L>
+where
+    Self: Send + Sync,
+{
     fn info(&self) -> crate::CacheInfo {
         self.cache_info()
     }

@@ -342,10 +342,12 @@
 #[allow(unused_extern_crates)] // lets the crate's own tests name `::memo`
 extern crate self as memo;
 
+mod clock;
 mod flight;
 mod function;
 mod info;
 mod key;
+mod locking;
 mod registry;
 mod shards;
 mod shared;

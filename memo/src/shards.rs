@@ -2,13 +2,15 @@
 //! LRU, or several (`shards = N`) that threads hit without contending. Shards share the bound:
 //! while the cache holds fewer than `maxsize` entries any shard may grow, and once it is full a
 //! shard that stores a new entry evicts its own least recently used one. Recency is exact
-//! within a shard, approximate across them.
+//! within a shard, approximate across them. Under `read_hits` ([`Shared`] locking), hits take
+//! a read lock and eviction follows [`Clock`].
 
-use core::ops::{Deref, DerefMut};
 use core::sync::atomic::Ordering::Relaxed;
 use std::sync::OnceLock;
 
-use crate::sync::{AtomicU64, AtomicUsize, Mutex, MutexGuard, released_lock, taking_lock};
+use crate::clock::Clock;
+use crate::locking::{Exclusive, Held, Locking, Shared};
+use crate::sync::{AtomicU64, AtomicUsize, Mutex, taking_lock};
 
 use std::sync::Arc;
 
@@ -31,13 +33,13 @@ pub(crate) enum Found<V> {
 
 /// The locked stores of one function, and the `cache_info` / `cache_clear` /
 /// `cache_parameters` companions.
-pub struct Core<K, V> {
+pub struct Core<K, V, L: Locking = Exclusive> {
     params: CacheParameters,
     shard_count: usize,
     /// The only shard of an exact-LRU cache; shard 0 of a sharded one.
-    first: Shard<K, V>,
+    first: Shard<K, V, L>,
     /// Shards 1.. of a sharded cache, made on first use.
-    rest: OnceLock<Box<[Shard<K, V>]>>,
+    rest: OnceLock<Box<[Shard<K, V, L>]>>,
     /// Entries in all shards of a sharded cache, kept under each shard's lock.
     total: AtomicUsize,
     /// Misses of nested calls that ran without the lock, or without waiting for a flight.
@@ -48,14 +50,20 @@ pub struct Core<K, V> {
 
 /// One store and its lock, alone on its cache lines so that shards do not share them.
 #[repr(align(128))]
-struct Shard<K, V> {
-    state: Mutex<State<K, V>>,
+struct Shard<K, V, L: Locking> {
+    lock: L::Lock<State<K, V>>,
+    /// The bound of the store (made on first use under `read_hits`).
+    limit: usize,
 }
 
+/// A locked store: hits, misses and whatever changes the store, in either mode.
 struct State<K, V> {
     store: LruCache<K, V, ()>,
+    /// Calls counted under this lock; `read_hits` counts those under the read lock in `clock`.
     hits: u64,
     misses: u64,
+    /// The referenced flags and striped counts of `read_hits`.
+    clock: Clock,
     /// Counts insertions: a miss that finds it unchanged at `insert` knows its key is still
     /// absent, and skips a second probe.
     version: u64,
@@ -73,55 +81,127 @@ struct InFlight<K, V> {
     flight: Arc<Flight<V>>,
 }
 
-impl<K, V> Shard<K, V> {
-    const fn new(limit: usize) -> Self {
-        let state = State {
+impl<K, V> State<K, V> {
+    const fn new(limit: usize, clock: Clock) -> Self {
+        State {
             store: LruCache::with_limit(limit, ()),
             hits: 0,
             misses: 0,
+            clock,
             version: 0,
             flights: HashTable::new(),
-        };
-        Shard { state: Mutex::new(state) }
+        }
     }
 
-    /// Takes the lock, unless this thread holds it already: it is running a key's `Eq` or a
-    /// value's `Clone` under this lock, which called the function again. Waiting would
-    /// deadlock, so that nested call goes without.
+    /// Inserts a key known to be absent; returns the entry evicted to make room. `clocked`:
+    /// the store is `read_hits'` (a constant where it is called, so that exact stores skip it).
+    #[inline(always)]
+    fn insert_unique(&mut self, clocked: bool, hash: u64, key: K, value: V) -> Option<(K, V)> {
+        if clocked && self.store.is_full() {
+            self.clock.spare(&mut self.store);
+        }
+        let evicted = self.store.insert_unique(hash, key, value);
+        if clocked && let Some(index) = self.store.mru_index() {
+            self.clock.stored(index);
+        }
+        evicted
+    }
+
+    fn remove_at(&mut self, index: u32) -> (K, V) {
+        let entry = self.store.remove_at(index);
+        self.clock.removed(index);
+        entry
+    }
+
+    /// Removes the entry to evict: the least recently used (under `read_hits`, after second
+    /// chances).
+    fn pop_lru(&mut self, clocked: bool) -> Option<(K, V)> {
+        if clocked {
+            self.clock.spare(&mut self.store);
+        }
+        let index = self.store.lru_index()?;
+        Some(self.remove_at(index))
+    }
+
+    /// Looks `hash` up under a read lock, without changing recency: a fresh value is a hit,
+    /// counted, and its entry marked referenced.
+    #[inline(always)]
+    fn glance<R>(
+        &self,
+        hash: u64,
+        eq: impl FnMut(&K) -> bool,
+        read: impl FnOnce(&V) -> Option<R>,
+    ) -> Glance<R> {
+        let Some(index) = self.store.find(hash, eq) else { return Glance::Absent };
+        match read(self.store.value_at(index)) {
+            Some(value) => {
+                self.clock.hit(index);
+                Glance::Hit(value)
+            }
+            None => Glance::Stale,
+        }
+    }
+}
+
+/// What a lookup under a read lock found.
+enum Glance<R> {
+    Hit(R),
+    Absent,
+    /// A value that expired: it leaves under the write lock.
+    Stale,
+}
+
+impl<K, V, L: Locking> Shard<K, V, L> {
+    /// A shard of at most `limit` entries (non-`const`: for shards made at run time).
+    fn new(limit: usize) -> Self {
+        Shard { lock: L::new(|| Self::state(limit)), limit }
+    }
+
+    /// Takes the lock for writing, unless this thread holds it already: it is running a key's
+    /// `Eq` or a value's `Clone` under this lock, which called the function again. Waiting
+    /// would deadlock, so that nested call goes without.
     #[inline]
-    fn lock(&self) -> Option<Held<'_, State<K, V>>> {
+    fn lock(&self) -> Option<Held<L::Write<'_, State<K, V>>>> {
         let address = core::ptr::from_ref(self).addr();
         if !taking_lock(address) {
             return None;
         }
-        Some(Held { address, guard: self.state.lock() })
+        Some(Held { address, guard: L::write(&self.lock, || self.make()) })
     }
-}
 
-/// A held lock, recorded as the calling thread's while it lives.
-struct Held<'a, T> {
-    address: usize,
-    guard: MutexGuard<'a, T>,
-}
-
-impl<T> Drop for Held<'_, T> {
+    /// Takes the lock for reading, as [`lock`](Self::lock) does for writing; `None` also
+    /// where the lock has no read mode (exact LRU).
     #[inline(always)]
-    fn drop(&mut self) {
-        released_lock(self.address);
+    fn read(&self) -> Option<Held<L::Read<'_, State<K, V>>>> {
+        if !L::READ_HITS {
+            return None;
+        }
+        let address = core::ptr::from_ref(self).addr();
+        if !taking_lock(address) {
+            return None;
+        }
+        Some(Held { address, guard: L::read(&self.lock, || self.make())? })
+    }
+
+    /// The state of a lock made on first use.
+    fn make(&self) -> State<K, V> {
+        Self::state(self.limit)
+    }
+
+    fn state(limit: usize) -> State<K, V> {
+        State::new(limit, Clock::new(L::READ_HITS))
     }
 }
 
-impl<T> Deref for Held<'_, T> {
-    type Target = T;
-
-    fn deref(&self) -> &T {
-        &self.guard
+impl<K, V> Shard<K, V, Exclusive> {
+    const fn exclusive(limit: usize) -> Self {
+        Shard { lock: Mutex::new(State::new(limit, Clock::off())), limit }
     }
 }
 
-impl<T> DerefMut for Held<'_, T> {
-    fn deref_mut(&mut self) -> &mut T {
-        &mut self.guard
+impl<K, V> Shard<K, V, Shared> {
+    const fn shared(limit: usize) -> Self {
+        Shard { lock: OnceLock::new(), limit }
     }
 }
 
@@ -133,14 +213,27 @@ const fn limit(maxsize: Option<usize>) -> usize {
     }
 }
 
-impl<K, V> Core<K, V> {
+impl<K, V> Core<K, V, Exclusive> {
     /// `shards` stores (at least one), together bounded by `params.maxsize`.
     pub(crate) const fn new(params: CacheParameters, shards: usize) -> Self {
+        Core::with_first(params, shards, Shard::exclusive(limit(params.maxsize)))
+    }
+}
+
+impl<K, V> Core<K, V, Shared> {
+    /// As [`Core::new`], with hits under a read lock (see [`Clock`]).
+    pub(crate) const fn new(params: CacheParameters, shards: usize) -> Self {
+        Core::with_first(params, shards, Shard::shared(limit(params.maxsize)))
+    }
+}
+
+impl<K, V, L: Locking> Core<K, V, L> {
+    const fn with_first(params: CacheParameters, shards: usize, first: Shard<K, V, L>) -> Self {
         let shard_count = if shards == 0 { 1 } else { shards };
         Core {
             params,
             shard_count,
-            first: Shard::new(limit(params.maxsize)),
+            first,
             rest: OnceLock::new(),
             total: AtomicUsize::new(0),
             unlocked_misses: AtomicU64::new(0),
@@ -150,7 +243,7 @@ impl<K, V> Core<K, V> {
 
     /// The shard of `hash`, from bits that hashbrown's index and tags do not use.
     #[inline]
-    fn shard(&self, hash: u64) -> &Shard<K, V> {
+    fn shard(&self, hash: u64) -> &Shard<K, V, L> {
         if self.shard_count == 1 {
             return &self.first;
         }
@@ -161,12 +254,12 @@ impl<K, V> Core<K, V> {
         }
     }
 
-    fn rest(&self) -> &[Shard<K, V>] {
+    fn rest(&self) -> &[Shard<K, V, L>] {
         self.rest
             .get_or_init(|| (1..self.shard_count).map(|_| Shard::new(limit(self.params.maxsize))).collect())
     }
 
-    fn shards(&self) -> impl Iterator<Item = &Shard<K, V>> {
+    fn shards(&self) -> impl Iterator<Item = &Shard<K, V, L>> {
         let rest = if self.shard_count == 1 { &[][..] } else { self.rest() };
         core::iter::once(&self.first).chain(rest)
     }
@@ -177,8 +270,9 @@ impl<K, V> Core<K, V> {
         info.misses = self.unlocked_misses.load(Relaxed);
         info.hits = self.waited_hits.load(Relaxed);
         for state in self.shards().filter_map(Shard::lock) {
-            info.hits += state.hits;
-            info.misses += state.misses;
+            let (hits, misses) = state.clock.counted();
+            info.hits += state.hits + hits;
+            info.misses += state.misses + misses;
             info.currsize += state.store.len();
         }
         info
@@ -192,6 +286,7 @@ impl<K, V> Core<K, V> {
             let old = shard.lock().map(|mut state| {
                 state.hits = 0;
                 state.misses = 0;
+                state.clock.clear();
                 self.total.fetch_sub(state.store.len(), Relaxed);
                 core::mem::replace(&mut state.store, LruCache::with_limit(limit(self.params.maxsize), ()))
             });
@@ -210,10 +305,21 @@ impl<K, V> Core<K, V> {
     pub(crate) fn find<R>(
         &self,
         hash: u64,
-        eq: impl FnMut(&K) -> bool,
-        read: impl FnOnce(&V) -> Option<R>,
+        mut eq: impl FnMut(&K) -> bool,
+        read: impl Fn(&V) -> Option<R>,
     ) -> Found<R> {
-        let Some(mut guard) = self.shard(hash).lock() else {
+        let shard = self.shard(hash);
+        if let Some(state) = shard.read() {
+            match state.glance(hash, &mut eq, &read) {
+                Glance::Hit(value) => return Found::Hit(value),
+                Glance::Absent => {
+                    state.clock.miss();
+                    return Found::Miss { storable: self.params.maxsize != Some(0), version: state.version };
+                }
+                Glance::Stale => {} // it leaves below, under the write lock
+            }
+        }
+        let Some(mut guard) = shard.lock() else {
             self.unlocked_misses.fetch_add(1, Relaxed);
             return Found::Miss { storable: false, version: 0 };
         };
@@ -248,7 +354,7 @@ impl<K, V> Core<K, V> {
             }
             None => {
                 self.total.fetch_sub(1, Relaxed);
-                Err(Some(state.store.remove_at(index)))
+                Err(Some(state.remove_at(index)))
             }
         }
     }
@@ -261,10 +367,16 @@ impl<K, V> Core<K, V> {
         &self,
         hash: u64,
         mut eq: impl FnMut(&K) -> bool,
-        read: impl FnOnce(&V) -> Option<R>,
+        read: impl Fn(&V) -> Option<R>,
         key: impl FnOnce() -> K,
     ) -> CoreJoined<R, V> {
-        let Some(mut guard) = self.shard(hash).lock() else {
+        let shard = self.shard(hash);
+        if let Some(state) = shard.read()
+            && let Glance::Hit(value) = state.glance(hash, &mut eq, &read)
+        {
+            return Joined::Hit(value);
+        }
+        let Some(mut guard) = shard.lock() else {
             self.unlocked_misses.fetch_add(1, Relaxed);
             return Joined::Lead(None);
         };
@@ -350,7 +462,7 @@ impl<K, V> Core<K, V> {
         let mut state = self.shard(hash).lock()?;
         let index = state.store.find(hash, eq)?;
         self.total.fetch_sub(1, Relaxed);
-        Some(state.store.remove_at(index))
+        Some(state.remove_at(index))
     }
 
     /// Stores `value` for the slot's key as the most recently used entry, replacing any value
@@ -375,6 +487,8 @@ impl<K, V> Core<K, V> {
         for shard in self.shards() {
             let gone = shard.lock().map(|mut state| {
                 let gone = state.store.extract_if(|_, value| expired(value));
+                let len = state.store.len();
+                state.clock.removed_many(len);
                 self.total.fetch_sub(gone.len(), Relaxed);
                 gone
             });
@@ -412,7 +526,7 @@ impl<K, V> Core<K, V> {
         state.version += 1;
         match self.params.maxsize {
             Some(maxsize) if self.shard_count > 1 => self.insert_shared(state, maxsize, hash, key, value),
-            _ => state.store.insert_unique(hash, key, value),
+            _ => state.insert_unique(L::READ_HITS, hash, key, value),
         }
     }
 
@@ -429,13 +543,13 @@ impl<K, V> Core<K, V> {
         // A full cache stays full: only a cache with room pays for the shared counter.
         if self.total.load(Relaxed) < maxsize {
             if self.total.fetch_add(1, Relaxed) < maxsize {
-                return state.store.insert_unique(hash, key, value);
+                return state.insert_unique(L::READ_HITS, hash, key, value);
             }
             self.total.fetch_sub(1, Relaxed);
         }
-        match state.store.pop_lru() {
+        match state.pop_lru(L::READ_HITS) {
             Some(evicted) => {
-                state.store.insert_unique(hash, key, value);
+                state.insert_unique(L::READ_HITS, hash, key, value);
                 Some(evicted)
             }
             None => Some((key, value)), // full, and this shard holds nothing to give up

@@ -9,10 +9,11 @@
 use shuttle::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use shuttle::thread;
 
-use crate::function::{FnCache, Lookup};
+use crate::function::{Always, FnCache, Lookup};
 use crate::key::arg;
+use crate::locking::{Exclusive, Locking, Shared};
 
-type Cache = FnCache<(u64, ()), u64>;
+type Cache<L> = FnCache<(u64, ()), u64, Always<u64>, L>;
 
 /// The memoized body: a pure function of the key.
 fn body(key: u64) -> u64 {
@@ -20,7 +21,10 @@ fn body(key: u64) -> u64 {
 }
 
 /// One call, as the macro expands it; `runs` counts the body's runs.
-fn call(cache: &Cache, key: u64, runs: &AtomicU64) -> u64 {
+fn call<L: Locking>(cache: &Cache<L>, key: u64, runs: &AtomicU64) -> u64
+where
+    Cache<L>: Send + Sync,
+{
     let slot = match cache.lookup((arg(&key), ())) {
         Lookup::Hit(value) => return value,
         Lookup::Miss(slot) => slot,
@@ -32,10 +36,38 @@ fn call(cache: &Cache, key: u64, runs: &AtomicU64) -> u64 {
     value
 }
 
-/// `threads` threads each make `calls` calls over `keys` keys, against a fresh cache, and every
+/// On an exact and on a `read_hits` cache: `threads` threads each make `calls` calls over `keys` keys, against a fresh cache, and every
 /// value and statistic is checked; `clear` adds a thread that clears the cache meanwhile.
 fn scenario(maxsize: Option<usize>, shards: usize, threads: u64, calls: u64, keys: u64, clear: bool) {
-    let cache: &'static Cache = Box::leak(Box::new(FnCache::new(maxsize, false, shards, None)));
+    run(
+        Box::leak(Box::new(Cache::<Exclusive>::new(maxsize, false, shards, None))),
+        maxsize,
+        threads,
+        calls,
+        keys,
+        clear,
+    );
+    run(
+        Box::leak(Box::new(Cache::<Shared>::new(maxsize, false, shards, None))),
+        maxsize,
+        threads,
+        calls,
+        keys,
+        clear,
+    );
+}
+
+/// [`scenario`] on one cache, exact or `read_hits`.
+fn run<L: Locking>(
+    cache: &'static Cache<L>,
+    maxsize: Option<usize>,
+    threads: u64,
+    calls: u64,
+    keys: u64,
+    clear: bool,
+) where
+    Cache<L>: Send + Sync,
+{
     let runs: &'static AtomicU64 = Box::leak(Box::new(AtomicU64::new(0)));
     let workers: Vec<_> = (0..threads)
         .map(|t| {

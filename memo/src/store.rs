@@ -460,6 +460,33 @@ impl<K, V, S> LruCache<K, V, S> {
         &self.entries[index as usize].value
     }
 
+    /// The index of the most recently used entry.
+    pub(crate) fn mru_index(&self) -> Option<u32> {
+        (self.head != NIL).then_some(self.head)
+    }
+
+    /// The index of the least recently used entry.
+    pub(crate) fn lru_index(&self) -> Option<u32> {
+        (self.tail != NIL).then_some(self.tail)
+    }
+
+    /// Whether the next insertion of a new key evicts.
+    pub(crate) fn is_full(&self) -> bool {
+        self.len() >= self.cap.min(MAX_LEN)
+    }
+
+    /// Makes the least recently used entry the most recent while `spare` accepts its index,
+    /// at most `len` times: a second chance before eviction.
+    pub(crate) fn spare_lru(&mut self, mut spare: impl FnMut(u32) -> bool) {
+        for _ in 0..self.len() {
+            let tail = self.tail;
+            if tail == NIL || !spare(tail) {
+                return;
+            }
+            self.touch(tail);
+        }
+    }
+
     /// The value at `index`, leaving recency unchanged.
     pub(crate) fn value_at(&self, index: u32) -> &V {
         &self.entries[index as usize].value

@@ -14,6 +14,17 @@ pub(crate) use parking_lot::{Mutex, MutexGuard};
 #[cfg(shuttle)]
 pub(crate) use model::{Mutex, MutexGuard};
 
+/// A reader-writer lock whose readers on different threads write different cache lines:
+/// `crossbeam_utils`' `ShardedLock` (shuttle's `RwLock` under `--cfg shuttle`).
+#[cfg(not(shuttle))]
+pub(crate) use crossbeam_utils::sync::{
+    ShardedLock as ReadLock, ShardedLockReadGuard as ReadGuard, ShardedLockWriteGuard as WriteGuard,
+};
+#[cfg(shuttle)]
+pub(crate) use shuttle::sync::{
+    RwLock as ReadLock, RwLockReadGuard as ReadGuard, RwLockWriteGuard as WriteGuard,
+};
+
 /// The shard locks the calling thread holds, as their addresses, innermost last. A call that
 /// would wait for a lock its own thread holds (a key's `Eq` or a value's `Clone` calling the
 /// function again) checks here, without touching the lock's cache line, which the other core
@@ -22,7 +33,12 @@ struct HeldLocks {
     count: Cell<usize>,
     /// The first `RECORDED` of them; a deeper nesting counts as holding every lock.
     addresses: [Cell<usize>; RECORDED],
+    /// The thread's number, from 1 in the order threads ask for it; 0 until then.
+    stripe: Cell<usize>,
 }
+
+/// The number of the next thread to ask for its stripe.
+static NEXT_STRIPE: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(1);
 
 const RECORDED: usize = 4;
 
@@ -33,7 +49,7 @@ shuttle::thread_local!(static HELD: HeldLocks = const { HeldLocks::new() });
 
 impl HeldLocks {
     const fn new() -> Self {
-        HeldLocks { count: Cell::new(0), addresses: [const { Cell::new(0) }; RECORDED] }
+        HeldLocks { count: Cell::new(0), addresses: [const { Cell::new(0) }; RECORDED], stripe: Cell::new(0) }
     }
 }
 
@@ -67,12 +83,28 @@ pub(crate) fn released_lock(address: usize) {
     });
 }
 
+/// A number of the calling thread's, different from other threads' (until it wraps), for
+/// spreading their writes over stripes.
+#[inline]
+pub(crate) fn thread_stripe() -> usize {
+    HELD.with(|held| match held.stripe.get() {
+        0 => {
+            let stripe = NEXT_STRIPE.fetch_add(1, core::sync::atomic::Ordering::Relaxed).max(1);
+            held.stripe.set(stripe);
+            stripe
+        }
+        stripe => stripe,
+    })
+}
+
 /// shuttle's mutex with `parking_lot`'s interface: no poisoning.
 #[cfg(shuttle)]
 mod model {
     pub(crate) use shuttle::sync::MutexGuard;
 
-    pub(crate) struct Mutex<T>(shuttle::sync::Mutex<T>);
+    /// Public (in a private module) as `locking::Exclusive` names it.
+    #[allow(unreachable_pub)]
+    pub struct Mutex<T>(shuttle::sync::Mutex<T>);
 
     impl<T> Mutex<T> {
         pub(crate) const fn new(value: T) -> Self {

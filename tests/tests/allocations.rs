@@ -15,6 +15,11 @@ fn by_str(name: &str, path: &Path, bytes: &[u8]) -> usize {
     name.len() + path.as_os_str().len() + bytes.len()
 }
 
+#[memo::lru_cache(maxsize = 16, read_hits)]
+fn by_str_read_hits(name: &str, path: &Path) -> usize {
+    name.len() + path.as_os_str().len()
+}
+
 #[cache]
 fn by_owned(name: String, id: u64) -> usize {
     name.len() + id as usize
@@ -46,4 +51,19 @@ fn hits_do_not_allocate() {
 
     assert_eq!(generic(&7u32), 4);
     assert_eq!(allocations(|| assert_eq!(generic(&7u32), 4)), 0, "a generic hit allocated");
+}
+
+#[test]
+fn read_hits_do_not_allocate() {
+    let path = Path::new("/var/cache/memo/entry");
+    assert_eq!(by_str_read_hits("a-twenty-four-byte-name!", path), 45);
+    // The thread's first read lock registers it with the lock: once per thread, not per hit.
+    assert_eq!(by_str_read_hits("a-twenty-four-byte-name!", path), 45);
+    let hits = allocations(|| {
+        for _ in 0..1000 {
+            assert_eq!(by_str_read_hits("a-twenty-four-byte-name!", path), 45);
+        }
+    });
+    assert_eq!(hits, 0, "a read_hits hit allocated");
+    assert_eq!(by_str_read_hits::cache_info().hits, 1001);
 }
