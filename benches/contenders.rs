@@ -229,9 +229,9 @@ where
 // ---------------------------------------------------------------------------------------------
 // The contenders
 
-/// The `memo_sharded` items: `shards = 16`, approximate LRU. (Before memo had the option, this
-/// expanded to nothing; it is the one switch that takes the contender out of both benches.)
-macro_rules! if_sharded {
+/// The items of memo's opt-in modes: `memo_sharded` (`shards = 16`, LRU within each shard) and
+/// `memo_read_hits` (`read_hits`, CLOCK). The one switch that takes them out of every bench.
+macro_rules! if_opt_in {
     ($($item:tt)*) => { $($item)* };
 }
 
@@ -245,8 +245,9 @@ macro_rules! u64_contenders {
         use $crate::contenders::*;
 
         pub(super) static RUNS_MEMO: Runs = Runs::new();
-        if_sharded! {
+        if_opt_in! {
             pub(super) static RUNS_MEMO_SHARDED: Runs = Runs::new();
+            pub(super) static RUNS_MEMO_READ_HITS: Runs = Runs::new();
         }
         pub(super) static RUNS_CACHED: Runs = Runs::new();
         pub(super) static RUNS_MEMOIZE: Runs = Runs::new();
@@ -261,10 +262,16 @@ macro_rules! u64_contenders {
             u64_body(x)
         }
 
-        if_sharded! {
+        if_opt_in! {
             #[::memo::lru_cache(maxsize = $cap, shards = 16)]
             pub(super) fn by_memo_sharded(x: u64) -> u64 {
                 RUNS_MEMO_SHARDED.bump();
+                u64_body(x)
+            }
+
+            #[::memo::lru_cache(maxsize = $cap, read_hits)]
+            pub(super) fn by_memo_read_hits(x: u64) -> u64 {
+                RUNS_MEMO_READ_HITS.bump();
                 u64_body(x)
             }
         }
@@ -330,9 +337,12 @@ macro_rules! u64_contenders {
                 "quick_cache" => QUICK.len(),
                 "floor" => FLOOR.lock().map.len(),
                 _ => {
-                    if_sharded! {
+                    if_opt_in! {
                         if name == "memo_sharded" {
                             return by_memo_sharded::cache_info().currsize;
+                        }
+                        if name == "memo_read_hits" {
+                            return by_memo_read_hits::cache_info().currsize;
                         }
                     }
                     panic!("no contender {name}")
@@ -346,8 +356,9 @@ macro_rules! u64_contenders {
 pub(crate) fn names() -> Vec<&'static str> {
     #[allow(unused_mut)]
     let mut names = vec!["memo", "cached", "memoize", "lru", "moka", "quick_cache", "floor"];
-    if_sharded! {
+    if_opt_in! {
         names.insert(1, "memo_sharded");
+        names.insert(2, "memo_read_hits");
     }
     names
 }
@@ -362,9 +373,13 @@ macro_rules! each_contender {
             let ($name, $f, $runs) = ("memo", m::by_memo, &m::RUNS_MEMO);
             $body
         }
-        if_sharded! {
+        if_opt_in! {
             {
                 let ($name, $f, $runs) = ("memo_sharded", m::by_memo_sharded, &m::RUNS_MEMO_SHARDED);
+                $body
+            }
+            {
+                let ($name, $f, $runs) = ("memo_read_hits", m::by_memo_read_hits, &m::RUNS_MEMO_READ_HITS);
                 $body
             }
         }
@@ -406,8 +421,9 @@ macro_rules! str_contenders {
         use $crate::contenders::*;
 
         pub(super) static RUNS_MEMO: Runs = Runs::new();
-        if_sharded! {
+        if_opt_in! {
             pub(super) static RUNS_MEMO_SHARDED: Runs = Runs::new();
+            pub(super) static RUNS_MEMO_READ_HITS: Runs = Runs::new();
         }
         pub(super) static RUNS_CACHED: Runs = Runs::new();
         pub(super) static RUNS_MEMOIZE: Runs = Runs::new();
@@ -422,10 +438,16 @@ macro_rules! str_contenders {
             str_body(s)
         }
 
-        if_sharded! {
+        if_opt_in! {
             #[::memo::lru_cache(maxsize = $cap, shards = 16)]
             pub(super) fn by_memo_sharded(s: &str) -> u64 {
                 RUNS_MEMO_SHARDED.bump();
+                str_body(s)
+            }
+
+            #[::memo::lru_cache(maxsize = $cap, read_hits)]
+            pub(super) fn by_memo_read_hits(s: &str) -> u64 {
+                RUNS_MEMO_READ_HITS.bump();
                 str_body(s)
             }
         }
@@ -501,9 +523,12 @@ macro_rules! str_contenders {
                 "quick_cache" => QUICK.len(),
                 "floor" => FLOOR.lock().map.len(),
                 _ => {
-                    if_sharded! {
+                    if_opt_in! {
                         if name == "memo_sharded" {
                             return by_memo_sharded::cache_info().currsize;
+                        }
+                        if name == "memo_read_hits" {
+                            return by_memo_read_hits::cache_info().currsize;
                         }
                     }
                     panic!("no contender {name}")

@@ -34,12 +34,13 @@ ROOT = Path(__file__).resolve().parent.parent
 TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 DOCS = ROOT / "docs"
 
-CONTENDERS = ["memo", "memo_sharded", "cached", "memoize", "lru", "moka", "quick_cache", "floor", "functools"]
+CONTENDERS = ["memo", "memo_sharded", "memo_read_hits", "cached", "memoize", "lru", "moka", "quick_cache", "floor", "functools"]
 TIME_GROUPS = ["hit_u64", "hit_str", "miss_evict", "large_mixed", "two_threads"]
 SHARED_CACHES = ["cached", "memoize", "lru", "moka", "quick_cache"]  # the hit_u64 target's "every other"
 COLORS = {
     "memo": "#c0392b",
     "memo_sharded": "#e67e22",
+    "memo_read_hits": "#f1948a",
     "cached": "#2e86c1",
     "memoize": "#8e44ad",
     "lru": "#27ae60",
@@ -70,7 +71,8 @@ def python_numbers(reuse):
 
 
 def collect(reuse_python):
-    """rows: list of (workload, unit, {contender: value}); plus the memo one-thread reference."""
+    """rows: list of (workload, unit, {contender: value}); plus the one-thread references of
+    memo's modes ({contender: ns/call})."""
     py = python_numbers(reuse_python)
     memory_path = TARGET / "memo-memory.json"
     if not memory_path.exists():
@@ -85,7 +87,11 @@ def collect(reuse_python):
         if not values:
             sys.exit(f"no criterion results for {group}: run `cargo bench -p memo-benches --bench compare`")
         rows.append((group, "ns/call", values))
-    one_thread = criterion_median("two_threads", "one_thread")
+    one_thread = {
+        name: value
+        for name, bench in (("memo", "one_thread"), ("memo_read_hits", "one_thread_read_hits"))
+        if (value := criterion_median("two_threads", bench)) is not None
+    }
 
     for phase, py_key in (("filled", "filled_bytes_per_entry"), ("churned", "churned_bytes_per_entry")):
         values = {c: m[f"{phase}_bytes"] / m[f"{phase}_len"] for c, m in memory.items()}
@@ -121,9 +127,9 @@ def table(rows, one_thread, allocs):
         for label, base in (("÷ memo", memo), ("÷ floor", floor)):
             cells = [ratio(values.get(c), base) for c in columns]
             lines.append(f"| | {label} | " + " | ".join("–" if r is None else f"{r:.2f}×" for r in cells) + " |")
-        if workload == "two_threads" and one_thread is not None:
-            cells = [fmt(one_thread, unit) if c == "memo" else "–" for c in columns]
-            lines.append("| | memo on one thread, ns/call | " + " | ".join(cells) + " |")
+        if workload == "two_threads" and one_thread:
+            cells = [fmt(one_thread[c], unit) if c in one_thread else "–" for c in columns]
+            lines.append("| | the same on one thread, ns/call | " + " | ".join(cells) + " |")
     cells = [fmt(allocs.get(c), "allocs") if c in allocs else "–" for c in columns]
     lines.append("| `hit_str` | allocations per hit | " + " | ".join(cells) + " |")
     return "\n".join(lines), columns
@@ -159,14 +165,15 @@ def targets(rows, one_thread, allocs):
     lm = by["large_mixed"]
     check("large, mixed: at most 0.75× `cached`", ratio(lm.get("memo"), lm.get("cached")), 0.75)
     tt = by["two_threads"]
-    for name in ("memo", "memo_sharded"):
+    for name in ("memo", "memo_sharded", "memo_read_hits"):
         if name in tt:
             check(f"two threads ({name}): at most 0.75× the hand-written mutex", ratio(tt[name], tt.get("lru")), 0.75)
+            reference = "memo_read_hits" if name == "memo_read_hits" else "memo"
             check(
                 f"two threads ({name}): no slower per call than one thread",
-                ratio(tt[name], one_thread),
+                ratio(tt[name], one_thread.get(reference)),
                 1.0,
-                "{:.3f}× memo on one thread",
+                "{:.3f}× " + reference + " on one thread",
             )
     for phase in ("filled", "churned"):
         check(
@@ -226,8 +233,10 @@ def svg(rows, columns, py, one_thread):
     for workload, unit, values in rows:
         memo = values.get("memo")
         bars = [(c, c, values[c]) for c in columns if c in values]
-        if workload == "two_threads" and one_thread is not None:
-            bars.insert(1, ("memo, one thread", "memo", one_thread))
+        if workload == "two_threads":
+            for name, value in one_thread.items():
+                at = next((i + 1 for i, bar in enumerate(bars) if bar[0] == name), len(bars))
+                bars.insert(at, (f"{name}, one thread", name, value))
         body.append(f'<text x="{left - 140}" y="{y + 12}" class="group">{esc(titles.get(workload, workload))}</text>')
         y += 20
         span_top = y - gap

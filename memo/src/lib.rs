@@ -29,7 +29,7 @@
 //! | `@lru_cache(maxsize=None)`, `@cache` | `#[lru_cache(maxsize = None)]`, `#[cache]` |
 //! | `@lru_cache(maxsize=0)` | `#[lru_cache(maxsize = 0)]`: every call runs and counts as a miss |
 //! | `@lru_cache(typed=True)` | `#[lru_cache(typed = true)]` (see [Generic functions and `typed`](#generic-functions-and-typed)) |
-//! | (no equivalent) | `ignore = [db, self]`, `key = expr` (see [Keys](#keys)); `shards = 16` for many threads (see [Many threads](#many-threads-shards)) |
+//! | (no equivalent) | `ignore = [db, self]`, `key = expr` (see [Keys](#keys)); `shards = 16`, `read_hits` for many threads (see [Many threads](#many-threads-shards), [`read_hits`](#hot-caches-on-many-threads-read_hits)) |
 //! | (no equivalent) | `ttl = "10m"`, `cache_err`, `cache_none = false`, `f::cache_peek/remove/put` (see [Expiry](#expiry-per-key-control-and-what-is-cached)) |
 //! | (no equivalent) | `single_flight`, `async fn` (see [Single-flight](#single-flight-and-async-fn)); `disk`, `redis` (see [Sharing](#sharing-between-processes-disk-and-redis)) |
 //! | `f.cache_info()` | `f::cache_info()` → [`CacheInfo`], printed as CPython prints it |
@@ -173,6 +173,50 @@
 //! assert!(info.currsize <= 4096);
 //! ```
 //!
+//! # Hot caches on many threads: `read_hits`
+//!
+//! An exact LRU hit moves its entry to the front of the recency list, so every hit writes the
+//! cache, and threads that hit one function at once take turns and pass its cache lines back
+//! and forth between cores. `read_hits` trades exact recency for hits that write nothing
+//! another thread reads:
+//!
+//! - a hit takes a *read* lock (`crossbeam_utils`' `ShardedLock`: each thread locks its own
+//!   cache line), finds the entry, and sets its *referenced* flag if it is not set yet; the
+//!   hit is counted in a counter of the thread's own;
+//! - a miss, an insertion, `cache_clear` and the other companions take the write lock;
+//! - eviction is CLOCK (second chance): the entries stay in the order they were inserted; the
+//!   oldest one is evicted unless it was hit since it was last passed over, in which case its
+//!   flag is cleared, it moves to the front, and the next oldest is considered.
+//!
+//! What changes against exact LRU is only *which* entry a full cache evicts: an entry that
+//! was never hit goes before any that was, whatever their ages; and among entries that were
+//! hit, the order is that of insertion (or of their last second chance), not of their last
+//! hit. `cache_info`, `cache_clear`, the bound, expiry, `single_flight` and `shards` are as
+//! without it.
+//!
+//! ```
+//! #[memo::lru_cache(maxsize = 3, read_hits)]
+//! fn square(x: u64) -> u64 {
+//!     x * x
+//! }
+//! for x in [1, 2, 3, 2, 1] {
+//!     square(x); // 2, then 1, are hit: both flagged
+//! }
+//! square(4); // 1 and 2 get a second chance (in that order); 3, never hit, goes
+//! square(5); // exact LRU would now evict 2 (hit before 1); CLOCK evicts 1, oldest of the two
+//! assert_eq!(square::cache_info().to_string(), "CacheInfo(hits=2, misses=5, maxsize=3, currsize=3)");
+//! square(2);
+//! assert_eq!(square::cache_info().hits, 3);
+//! ```
+//!
+//! Measure before reaching for it (`benches/compare.rs`, group `two_threads`). On two threads
+//! hitting a 256-entry cache, `read_hits` makes a call about twice as cheap as exact LRU; on
+//! one thread a hit costs more (a read lock costs more than a mutex), and a miss takes the
+//! write lock, which locks every thread's line: a workload that misses often is slower with
+//! it. Keys and values must be `Sync`, since threads read them at once (a compile error says
+//! so); methods, generic functions and `key = expr` cannot take it (their caches hold
+//! `dyn Any`): give it to a free function that they call.
+//!
 //! # Generic functions and `typed`
 //!
 //! A generic function has one cache, with one `maxsize` and one `cache_info`, for all its
@@ -291,7 +335,8 @@
 //! The store is [`LruCache`]: entries in a dense `Vec` linked into a recency list by `u32`
 //! indices, and a `hashbrown` table of those indices. Every operation is O(1), each entry
 //! keeps its hash (growth and eviction never hash a key again), and there is no `unsafe` code.
-//! A memoized function wraps one in a `parking_lot` mutex, with its counters, in a `static`.
+//! A memoized function wraps one in a `parking_lot` mutex (under `read_hits`, a
+//! `crossbeam_utils` `ShardedLock`), with its counters, in a `static`.
 //! This is roughly what `#[lru_cache(maxsize = 256)] fn lookup(id: u64, name: &str) -> String`
 //! becomes:
 //!
@@ -378,7 +423,9 @@ pub use store::{Iter, LruCache};
 /// - `typed = true | false` (default false; see the crate docs);
 /// - `ignore = [arg, ..]`: arguments (`self` included) left out of the key;
 /// - `shards = N`: `N` independently locked stores for many threads, with recency exact within
-///   each and approximate across them (see the crate docs); default 1, exact LRU.
+///   each and approximate across them (see the crate docs); default 1, exact LRU;
+/// - `read_hits`: hits under a read lock, for hot caches on many threads; eviction becomes
+///   CLOCK (second chance), an approximation of LRU (see the crate docs).
 ///
 /// ```
 /// #[memo::lru_cache(maxsize = 2)]
@@ -391,7 +438,7 @@ pub use store::{Iter, LruCache};
 pub use memo_macros::lru_cache;
 
 /// Memoizes a function behind an unbounded cache, as `functools.cache`: the same as
-/// `#[lru_cache(maxsize = None)]`. Takes the `typed`, `ignore` and `shards` options.
+/// `#[lru_cache(maxsize = None)]`. Takes the `typed`, `ignore`, `shards` and `read_hits` options.
 ///
 /// ```
 /// #[memo::cache]
