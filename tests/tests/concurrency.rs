@@ -127,27 +127,8 @@ fn panicking_bodies_on_many_threads_leave_the_cache_working() {
     assert!(info.currsize <= 16);
 }
 
-/// A key whose `Hash` sends every value to one bucket, so every lookup runs `Eq` under the
-/// lock, and whose `Eq` calls the memoized function again on the same thread.
-#[derive(Clone, Debug)]
-struct EqCallsBack(u32);
-
-impl Hash for EqCallsBack {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        0u8.hash(state);
-    }
-}
-
-impl PartialEq for EqCallsBack {
-    fn eq(&self, other: &Self) -> bool {
-        if self.0 < 1000 {
-            assert_eq!(eq_calls_back(EqCallsBack(self.0 + 1000)), (self.0 + 1000) * 2);
-        }
-        self.0 == other.0
-    }
-}
-
-impl Eq for EqCallsBack {}
+// A key whose `Eq` calls `eq_calls_back` again, under the lock.
+memo_tests::eq_calls_back!(EqCallsBack, eq_calls_back);
 
 #[cache]
 fn eq_calls_back(key: EqCallsBack) -> u32 {
