@@ -4,9 +4,26 @@
 //!
 //! The workloads: hits on a 256-entry cache keyed by `u64` and by 24-byte `&str`, misses that
 //! evict, `u64` hits under `single_flight`, `key = expr` and `ttl`, and `u64` hits and misses
-//! under `read_hits`.
+//! under `read_hits`; and, for comparison, `u64` hits and misses of the other contenders
+//! (`hit_u64:floor`, `miss_evict:lru`, ...).
 
 use std::hint::black_box;
+
+#[allow(dead_code, unused_macros, reason = "the comparison's timing: this bench counts instructions")]
+#[macro_use]
+mod contenders;
+
+/// The other contenders of `compare`'s `hit_u64` and `miss_evict` groups, with the same
+/// capacities, for a count of theirs.
+#[allow(dead_code, reason = "memoize generates a `memoized_flush_` function, unused here")]
+mod hit_u64 {
+    u64_contenders!(256, 2 * 256); // quick_cache's headroom, as in `compare`
+}
+
+#[allow(dead_code, reason = "memoize generates a `memoized_flush_` function, unused here")]
+mod miss_evict {
+    u64_contenders!(256, 256);
+}
 
 #[memo::lru_cache(maxsize = 256)]
 fn plain(x: u64) -> u64 {
@@ -66,7 +83,7 @@ fn misses(f: fn(u64) -> u64, calls: u64) {
 }
 
 fn main() {
-    let usage = "usage: instructions <hit_u64|hit_str|miss_evict|hit_single_flight|hit_key_expr|hit_ttl|hit_read_hits|miss_evict_read_hits> <calls>";
+    let usage = "usage: instructions <hit_u64|hit_str|miss_evict|hit_single_flight|hit_key_expr|hit_ttl|hit_read_hits|miss_evict_read_hits|hit_u64:<contender>|miss_evict:<contender>> <calls>";
     let mut args = std::env::args().skip(1);
     let workload = args.next().expect(usage);
     let calls: u64 = args.next().and_then(|calls| calls.parse().ok()).expect(usage);
@@ -87,6 +104,27 @@ fn main() {
         }
         "miss_evict" => misses(evicting, calls),
         "miss_evict_read_hits" => misses(evicting_read_hits, calls),
-        _ => panic!("{usage}"),
+        other => {
+            let (group, contender) = other.split_once(':').expect(usage);
+            let f = contender_fn(group, contender).expect(usage);
+            if group == "hit_u64" { hits(f, calls) } else { misses(f, calls) }
+        }
     }
+}
+
+/// Another contender's function for `hit_u64` or `miss_evict` (`<group>:<contender>`).
+fn contender_fn(group: &str, contender: &str) -> Option<fn(u64) -> u64> {
+    let f: fn(u64) -> u64 = match (group, contender) {
+        ("hit_u64", "floor") => hit_u64::by_floor,
+        ("hit_u64", "lru") => hit_u64::by_lru,
+        ("hit_u64", "quick_cache") => hit_u64::by_quick_cache,
+        ("hit_u64", "cached") => hit_u64::by_cached,
+        ("hit_u64", "memoize") => hit_u64::by_memoize,
+        ("miss_evict", "floor") => miss_evict::by_floor,
+        ("miss_evict", "lru") => miss_evict::by_lru,
+        ("miss_evict", "quick_cache") => miss_evict::by_quick_cache,
+        ("miss_evict", "cached") => miss_evict::by_cached,
+        _ => return None,
+    };
+    Some(f)
 }

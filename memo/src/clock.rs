@@ -2,28 +2,34 @@
 //! reads. A hit cannot move its entry in the recency list under a read lock, so it sets the
 //! entry's *referenced* flag instead; eviction gives a referenced entry a second chance (it
 //! becomes the most recent, its flag cleared) and evicts the least recent entry with no flag:
-//! the CLOCK approximation of LRU. Hits and misses counted under the read lock go to one line
-//! per thread stripe.
+//! the CLOCK approximation of LRU. Hits and misses counted under the read lock go to a line of
+//! the thread's own, or, for threads beyond the first [`OWNED`] alive, to one of [`SHARED`]
+//! striped lines.
 
 use core::sync::atomic::AtomicBool;
 use core::sync::atomic::AtomicU64;
 use core::sync::atomic::Ordering::Relaxed;
 
 use crate::store::LruCache;
-use crate::sync::thread_stripe;
+use crate::sync::thread_number;
 
-/// Stripes of counts: as many as `crossbeam_utils`' `ShardedLock` has reader locks.
-const STRIPES: usize = 8;
+/// The threads numbered up to this (see `sync::thread_number`) count on lines of their own:
+/// each the only writer of its line, they add with a load and a store, where an atomic add
+/// would cost a third of a hit.
+const OWNED: usize = 8;
+/// The lines the later threads share, with atomic adds: as many as `crossbeam_utils`'
+/// `ShardedLock` has reader locks.
+const SHARED: usize = 8;
 
 /// The referenced flags and striped counts of a `read_hits` store; empty in an exact one.
 pub(crate) struct Clock {
     /// One per slab entry, at its index: hit since eviction last passed over it.
     referenced: Vec<AtomicBool>,
-    /// `STRIPES` of them in a `read_hits` store, none in an exact one.
+    /// `OWNED + SHARED` of them in a `read_hits` store, none in an exact one.
     counts: Vec<Counts>,
 }
 
-/// The calls one stripe of threads counted, alone on its cache lines.
+/// The calls that one thread, or one stripe of threads, counted, alone on its cache lines.
 #[derive(Default)]
 #[repr(align(128))]
 struct Counts {
@@ -40,9 +46,10 @@ impl Clock {
     /// The clock of a `read_hits` store, or of an exact one.
     pub(crate) fn new(read_hits: bool) -> Self {
         match read_hits {
-            true => {
-                Clock { referenced: Vec::new(), counts: (0..STRIPES).map(|_| Counts::default()).collect() }
-            }
+            true => Clock {
+                referenced: Vec::new(),
+                counts: (0..OWNED + SHARED).map(|_| Counts::default()).collect(),
+            },
             false => Clock::off(),
         }
     }
@@ -51,8 +58,17 @@ impl Clock {
         !self.counts.is_empty()
     }
 
-    fn stripe(&self) -> &Counts {
-        &self.counts[thread_stripe() % STRIPES]
+    /// Adds one to the calling thread's `count` (under the read lock; the write lock excludes
+    /// every adder).
+    #[inline]
+    fn add(&self, count: impl Fn(&Counts) -> &AtomicU64) {
+        let thread = thread_number();
+        if thread <= OWNED {
+            let own = count(&self.counts[thread - 1]);
+            own.store(own.load(Relaxed) + 1, Relaxed);
+        } else {
+            count(&self.counts[OWNED + thread % SHARED]).fetch_add(1, Relaxed);
+        }
     }
 
     /// Counts a hit on the entry at `index`, under the read lock. The flag is written only when
@@ -63,12 +79,12 @@ impl Clock {
         {
             flag.store(true, Relaxed);
         }
-        self.stripe().hits.fetch_add(1, Relaxed);
+        self.add(|counts| &counts.hits);
     }
 
     /// Counts a miss, under the read lock.
     pub(crate) fn miss(&self) {
-        self.stripe().misses.fetch_add(1, Relaxed);
+        self.add(|counts| &counts.misses);
     }
 
     /// The hits and misses counted so far.

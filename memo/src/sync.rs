@@ -2,6 +2,8 @@
 //! with `--cfg shuttle`, shuttle's, so that the protocol can be model-checked (`shuttle.rs`).
 
 use core::cell::Cell;
+use core::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 #[cfg(not(shuttle))]
 pub(crate) use core::sync::atomic::{AtomicU64, AtomicUsize};
@@ -33,12 +35,7 @@ struct HeldLocks {
     count: Cell<usize>,
     /// The first `RECORDED` of them; a deeper nesting counts as holding every lock.
     addresses: [Cell<usize>; RECORDED],
-    /// The thread's number, from 1 in the order threads ask for it; 0 until then.
-    stripe: Cell<usize>,
 }
-
-/// The number of the next thread to ask for its stripe.
-static NEXT_STRIPE: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(1);
 
 const RECORDED: usize = 4;
 
@@ -49,7 +46,7 @@ shuttle::thread_local!(static HELD: HeldLocks = const { HeldLocks::new() });
 
 impl HeldLocks {
     const fn new() -> Self {
-        HeldLocks { count: Cell::new(0), addresses: [const { Cell::new(0) }; RECORDED], stripe: Cell::new(0) }
+        HeldLocks { count: Cell::new(0), addresses: [const { Cell::new(0) }; RECORDED] }
     }
 }
 
@@ -83,18 +80,45 @@ pub(crate) fn released_lock(address: usize) {
     });
 }
 
-/// A number of the calling thread's, different from other threads' (until it wraps), for
-/// spreading their writes over stripes.
-#[inline]
-pub(crate) fn thread_stripe() -> usize {
-    HELD.with(|held| match held.stripe.get() {
-        0 => {
-            let stripe = NEXT_STRIPE.fetch_add(1, core::sync::atomic::Ordering::Relaxed).max(1);
-            held.stripe.set(stripe);
-            stripe
+/// The number of a live thread that asked for one (0: not yet), given back when it exits.
+struct ThreadNumber(Cell<usize>);
+
+/// The numbers that exited threads gave back, for the next to ask, smallest first.
+static FREED: parking_lot::Mutex<BinaryHeap<Reverse<usize>>> = parking_lot::Mutex::new(BinaryHeap::new());
+/// The number after the largest handed out so far.
+static NEXT: core::sync::atomic::AtomicUsize = core::sync::atomic::AtomicUsize::new(1);
+
+#[cfg(not(shuttle))]
+thread_local!(static NUMBER: ThreadNumber = const { ThreadNumber(Cell::new(0)) });
+#[cfg(shuttle)]
+shuttle::thread_local!(static NUMBER: ThreadNumber = const { ThreadNumber(Cell::new(0)) });
+
+impl Drop for ThreadNumber {
+    fn drop(&mut self) {
+        if self.0.get() != 0 {
+            FREED.lock().push(Reverse(self.0.get()));
         }
-        stripe => stripe,
-    })
+    }
+}
+
+/// The calling thread's number, from 1: no other live thread has it, and the smallest free
+/// one goes first, so that a bounded pool of threads keeps small numbers. Whatever a thread
+/// wrote under its number happens before the next owner's first use of it (through `FREED`).
+/// `usize::MAX` (shared by all) for a thread whose thread-locals are being destroyed.
+#[inline]
+pub(crate) fn thread_number() -> usize {
+    NUMBER
+        .try_with(|number| match number.0.get() {
+            0 => {
+                let freed = FREED.lock().pop();
+                let new =
+                    freed.map_or_else(|| NEXT.fetch_add(1, core::sync::atomic::Ordering::Relaxed), |n| n.0);
+                number.0.set(new);
+                new
+            }
+            known => known,
+        })
+        .unwrap_or(usize::MAX)
 }
 
 /// shuttle's mutex with `parking_lot`'s interface: no poisoning.
@@ -133,6 +157,26 @@ mod tests {
         released_lock(10);
         assert!(taking_lock(10));
         released_lock(10);
+    }
+
+    #[test]
+    fn live_threads_have_distinct_numbers_and_exited_ones_give_theirs_back() {
+        let mine = thread_number();
+        assert_eq!(thread_number(), mine, "a thread keeps its number");
+        let barrier = std::sync::Barrier::new(3);
+        let both_alive = || {
+            let number = thread_number();
+            barrier.wait();
+            number
+        };
+        let (a, b) = std::thread::scope(|s| {
+            let (a, b) = (s.spawn(both_alive), s.spawn(both_alive));
+            barrier.wait();
+            (a.join().unwrap(), b.join().unwrap())
+        });
+        assert!(a != b && a != mine && b != mine, "{mine} {a} {b}");
+        let next = std::thread::spawn(thread_number).join().unwrap();
+        assert_eq!(next, a.min(b), "the smallest number given back goes first");
     }
 
     #[test]
