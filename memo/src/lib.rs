@@ -211,9 +211,9 @@
 //!
 //! Measure before reaching for it (`benches/compare.rs`, group `two_threads`). On two threads
 //! hitting a 256-entry cache, `read_hits` makes a call about twice as cheap as exact LRU; on
-//! one thread a hit costs more (a read lock costs more than a mutex), and a miss takes the
-//! write lock, which locks every thread's line: a workload that misses often is slower with
-//! it. Keys and values must be `Sync`, since threads read them at once (a compile error says
+//! one thread a hit costs a little more (a read lock costs more than a mutex), and a miss
+//! takes the write lock, which locks every thread's line: a workload that misses often is
+//! slower with it. Keys and values must be `Sync`, since threads read them at once (a compile error says
 //! so); methods, generic functions and `key = expr` cannot take it (their caches hold
 //! `dyn Any`): give it to a free function that they call.
 //!
