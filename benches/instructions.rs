@@ -124,6 +124,7 @@ fn contender_fn(group: &str, contender: &str) -> Option<fn(u64) -> u64> {
         ("miss_evict", "lru") => miss_evict::by_lru,
         ("miss_evict", "quick_cache") => miss_evict::by_quick_cache,
         ("miss_evict", "cached") => miss_evict::by_cached,
+        ("miss_evict", "memoize") => miss_evict::by_memoize,
         _ => return None,
     };
     Some(f)

@@ -10,7 +10,7 @@ count() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bin" "$1" "
   sed -n 's/.*Collected : *\([0-9]*\).*/\1/p'; }
 printf '%-24s %s\n' workload instructions/call
 # memo's paths, then the other contenders' hits and misses (`compare`'s `hit_u64` and `miss_evict`).
-others=$(for group in hit_u64 miss_evict; do for c in floor lru quick_cache cached; do echo "$group:$c"; done; done)
+others=$(for group in hit_u64 miss_evict; do for c in floor lru quick_cache cached memoize; do echo "$group:$c"; done; done)
 for workload in hit_u64 hit_str miss_evict hit_single_flight hit_key_expr hit_ttl hit_read_hits miss_evict_read_hits $others; do
   few=$(count "$workload" 200000)
   many=$(count "$workload" 1200000)
