@@ -39,6 +39,25 @@ impl SplitMix64 {
     }
 }
 
+/// Runs `threads` threads at once, each calling `call` `calls` times with a xorshift sequence
+/// of its own (seeded by the thread's index), so that they hammer one cache together.
+pub fn on_threads(threads: u64, calls: u64, call: impl Fn(u64) + Sync) {
+    std::thread::scope(|scope| {
+        for t in 0..threads {
+            let call = &call;
+            scope.spawn(move || {
+                let mut state = t + 1;
+                for _ in 0..calls {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    call(state);
+                }
+            });
+        }
+    });
+}
+
 /// Declares `$key(u32)`, a key whose `Hash` sends every value to one bucket, so that every
 /// lookup runs `Eq` under the cache's lock, and whose `Eq` calls `$function` (memoized on it,
 /// returning twice the number) again on the same thread: that nested call must not deadlock.

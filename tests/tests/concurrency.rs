@@ -22,19 +22,9 @@ fn many_threads_one_cache_every_value_right() {
     }
     const THREADS: u64 = 8;
     const CALLS: u64 = 20_000;
-    thread::scope(|scope| {
-        for t in 0..THREADS {
-            scope.spawn(move || {
-                let mut state = t + 1;
-                for _ in 0..CALLS {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    let x = state % 200;
-                    assert_eq!(mix(x), expected(x));
-                }
-            });
-        }
+    memo_tests::on_threads(THREADS, CALLS, |random| {
+        let x = random % 200;
+        assert_eq!(mix(x), expected(x));
     });
     let info = mix::cache_info();
     assert_eq!(info.hits + info.misses, THREADS * CALLS);

@@ -96,20 +96,10 @@ fn many_threads_every_value_right_every_call_counted_and_bounded() {
     // More threads than own a counting line: the later ones share striped lines.
     const THREADS: u64 = 24;
     const CALLS: u64 = 10_000;
-    thread::scope(|scope| {
-        for t in 0..THREADS {
-            scope.spawn(move || {
-                let mut state = t + 1;
-                for _ in 0..CALLS {
-                    state ^= state << 13;
-                    state ^= state >> 7;
-                    state ^= state << 17;
-                    // Mostly a hot set of 32 keys, sometimes one of 200: hits and evictions.
-                    let x = if state % 4 == 0 { state % 200 } else { state % 32 };
-                    assert_eq!(mix(x), expected(x));
-                }
-            });
-        }
+    memo_tests::on_threads(THREADS, CALLS, |random| {
+        // Mostly a hot set of 32 keys, sometimes one of 200: hits and evictions.
+        let x = if random % 4 == 0 { random % 200 } else { random % 32 };
+        assert_eq!(mix(x), expected(x));
     });
     let info = mix::cache_info();
     assert_eq!(info.hits + info.misses, THREADS * CALLS, "{info}");
