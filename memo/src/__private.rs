@@ -7,7 +7,7 @@ pub use crate::function::{
 };
 pub use crate::key::{Arg, Float, KeyParts, arg};
 pub use crate::locking::{Exclusive, Shared};
-pub use crate::shared::codec::KeyWriter;
+pub use crate::shared::codec::{Encode, KeyWriter, Value};
 pub use crate::shared::tier::{Fetched, Pending, Target, Tier};
 pub use core::any::{TypeId, type_name};
 pub use core::time::Duration;
@@ -149,10 +149,10 @@ impl<T> IsOption for Option<T> {
     label = "a shared tier writes each argument of the key to its store",
     note = "derive `serde::Serialize` for it, or leave the argument out of the key with `ignore = [..]`"
 )]
-pub trait SharedArg: serde::Serialize {}
+pub trait SharedArg: crate::shared::codec::Encode {}
 
 #[diagnostic::do_not_recommend]
-impl<T: serde::Serialize + ?Sized> SharedArg for T {}
+impl<T: crate::shared::codec::Encode + ?Sized> SharedArg for T {}
 
 /// Writes an argument to a call's shared key. The one place that requires `Serialize`, spanned
 /// on the argument's type.
@@ -167,10 +167,10 @@ pub fn shared_arg<T: SharedArg + ?Sized>(key: &mut KeyWriter, arg: &T) {
     label = "a shared tier writes the value to its store and reads it back in other processes",
     note = "derive `serde::Serialize` and `serde::Deserialize` for it"
 )]
-pub trait SharedValue: serde::Serialize + serde::de::DeserializeOwned {}
+pub trait SharedValue: crate::shared::codec::Value {}
 
 #[diagnostic::do_not_recommend]
-impl<T: serde::Serialize + serde::de::DeserializeOwned> SharedValue for T {}
+impl<T: crate::shared::codec::Value> SharedValue for T {}
 
 /// Asks a function's shared tier for a call; checks that the return type can go to a shared
 /// store, on the return type's span.

@@ -1,7 +1,5 @@
 //! Helpers shared by memo's integration tests and the stress binary.
 
-pub mod redis_server;
-
 use std::sync::mpsc;
 use std::time::Duration;
 

@@ -9,9 +9,12 @@
 //! `MEMO_FUZZ_REPLAY_CASES` sets the number of pseudo-random inputs per target (default 3000).
 //! A crash the fuzzer finds belongs in `regressions` below, as the bytes of its artifact.
 
+// `pub` there is the fuzz crate's interface; here the modules are private.
+#[allow(unreachable_pub)]
 #[path = "../../fuzz/logic/lru_ops.rs"]
 mod lru_ops;
 
+#[allow(unreachable_pub)]
 #[path = "../../fuzz/logic/fn_keys.rs"]
 mod fn_keys;
 

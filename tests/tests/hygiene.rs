@@ -16,22 +16,22 @@ mod shadowed {
     struct Send;
 
     #[::memo::lru_cache(maxsize = 4)]
-    pub fn square(x: u64) -> u64 {
+    pub(crate) fn square(x: u64) -> u64 {
         x * x
     }
 
     #[::memo::cache]
-    pub fn fallible(x: u8) -> ::core::result::Result<u8, ()> {
+    pub(crate) fn fallible(x: u8) -> ::core::result::Result<u8, ()> {
         if x == 0 { ::core::result::Result::Err(()) } else { ::core::result::Result::Ok(x) }
     }
 
     #[::memo::cache]
-    pub fn generic<T: ::core::clone::Clone + ::core::hash::Hash + ::core::cmp::Eq>(x: T) -> T {
+    pub(crate) fn generic<T: ::core::clone::Clone + ::core::hash::Hash + ::core::cmp::Eq>(x: T) -> T {
         x
     }
 
     #[::memo::cache]
-    pub fn named(name: &str, scale: f64) -> usize {
+    pub(crate) fn named(name: &str, scale: f64) -> usize {
         name.len() + scale as usize
     }
 }

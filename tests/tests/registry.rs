@@ -8,11 +8,11 @@ fn double(x: u64) -> u64 {
 }
 
 mod shapes {
-    pub struct Square(pub u64);
+    pub(crate) struct Square(pub(crate) u64);
 
     impl Square {
         #[memo::cache]
-        pub fn area(&self) -> u64 {
+        pub(crate) fn area(&self) -> u64 {
             self.0 * self.0
         }
     }

@@ -365,12 +365,14 @@ fn typed_is_reported() {
     assert_eq!(typed::cache_parameters().to_string(), "{'maxsize': 4, 'typed': True}");
 }
 
-mod visibility {
+/// `pub` items, kept `pub` by the macro (the module is `pub` so that they are reachable).
+pub mod visibility {
     #[memo::cache]
     pub(crate) fn shared(x: u8) -> u8 {
         x
     }
 
+    /// Compiled in tests only.
     #[cfg(test)]
     #[memo::cache]
     pub fn only_in_tests(x: u8) -> u8 {

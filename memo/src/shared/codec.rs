@@ -1,11 +1,37 @@
 //! How a shared tier writes keys and values: postcard (compact, serde-based) behind a one-byte
 //! format number, and for values the fingerprint of the value's type, so that bytes written
 //! by another version of memo, or for another return type, are told apart and read as a miss.
-
-use serde::Serialize;
-use serde::de::DeserializeOwned;
+//!
+//! serde and postcard are compiled only with a shared tier's feature (`disk`, `redis`). With
+//! neither, no store can be reached (the macro has reported the missing feature): [`Encode`]
+//! and [`Value`] then hold for every type, and nothing is ever encoded.
 
 use super::StoreError;
+
+/// A key part a shared tier can write: `serde::Serialize`, with a shared tier's feature on.
+#[cfg(any(feature = "disk", feature = "redis"))]
+pub trait Encode: serde::Serialize {}
+#[cfg(any(feature = "disk", feature = "redis"))]
+impl<T: serde::Serialize + ?Sized> Encode for T {}
+
+/// A key part a shared tier can write: anything, with no shared tier compiled in.
+#[cfg(not(any(feature = "disk", feature = "redis")))]
+pub trait Encode {}
+#[cfg(not(any(feature = "disk", feature = "redis")))]
+impl<T: ?Sized> Encode for T {}
+
+/// A value a shared tier can write and read back: `Serialize + DeserializeOwned`, with a
+/// shared tier's feature on.
+#[cfg(any(feature = "disk", feature = "redis"))]
+pub trait Value: serde::Serialize + serde::de::DeserializeOwned {}
+#[cfg(any(feature = "disk", feature = "redis"))]
+impl<T: serde::Serialize + serde::de::DeserializeOwned> Value for T {}
+
+/// A value a shared tier can write and read back: anything, with no shared tier compiled in.
+#[cfg(not(any(feature = "disk", feature = "redis")))]
+pub trait Value {}
+#[cfg(not(any(feature = "disk", feature = "redis")))]
+impl<T> Value for T {}
 
 /// The layout written by this version. Bytes with another number are never decoded.
 const FORMAT: u8 = 1;
@@ -26,10 +52,13 @@ impl KeyWriter {
     }
 
     /// Writes the next argument.
-    pub(crate) fn push<T: Serialize + ?Sized>(&mut self, part: &T) {
+    pub(crate) fn push<T: Encode + ?Sized>(&mut self, part: &T) {
+        #[cfg(any(feature = "disk", feature = "redis"))]
         if let Ok(bytes) = &mut self.bytes {
             self.bytes = postcard::to_extend(part, core::mem::take(bytes)).map_err(encode_error);
         }
+        #[cfg(not(any(feature = "disk", feature = "redis")))]
+        let _ = part;
     }
 
     /// The key, or why an argument could not be written.
@@ -39,7 +68,8 @@ impl KeyWriter {
 }
 
 /// The bytes of a value.
-pub(crate) fn encode_value<V: Serialize>(value: &V) -> Result<Vec<u8>, StoreError> {
+#[cfg(any(feature = "disk", feature = "redis"))]
+pub(crate) fn encode_value<V: Value>(value: &V) -> Result<Vec<u8>, StoreError> {
     let mut bytes = vec![FORMAT];
     bytes.extend(fingerprint::<V>().to_le_bytes());
     postcard::to_extend(value, bytes).map_err(encode_error)
@@ -47,7 +77,8 @@ pub(crate) fn encode_value<V: Serialize>(value: &V) -> Result<Vec<u8>, StoreErro
 
 /// A value read back, or `None` for bytes this version did not write for `V`: another
 /// format, another type, truncated or trailing bytes, garbage.
-pub(crate) fn decode_value<V: DeserializeOwned>(bytes: &[u8]) -> Option<V> {
+#[cfg(any(feature = "disk", feature = "redis"))]
+pub(crate) fn decode_value<V: Value>(bytes: &[u8]) -> Option<V> {
     let (&format, rest) = bytes.split_first()?;
     let (print, body) = rest.split_first_chunk::<8>()?;
     if format != FORMAT || u64::from_le_bytes(*print) != fingerprint::<V>() {
@@ -59,10 +90,24 @@ pub(crate) fn decode_value<V: DeserializeOwned>(bytes: &[u8]) -> Option<V> {
     }
 }
 
+#[cfg(any(feature = "disk", feature = "redis"))]
 fn encode_error(error: postcard::Error) -> StoreError {
     StoreError::new(format_args!("cannot encode for the shared tier: {error}"))
 }
 
+/// With no shared tier compiled in, nothing is written: every value is a store error.
+#[cfg(not(any(feature = "disk", feature = "redis")))]
+pub(crate) fn encode_value<V: Value>(_: &V) -> Result<Vec<u8>, StoreError> {
+    Err(StoreError::new("memo was built without a shared tier (features `disk`, `redis`)"))
+}
+
+/// With no shared tier compiled in, nothing is read: every value is a miss.
+#[cfg(not(any(feature = "disk", feature = "redis")))]
+pub(crate) fn decode_value<V: Value>(_: &[u8]) -> Option<V> {
+    None
+}
+
+#[cfg(any(feature = "disk", feature = "redis"))]
 /// FNV-1a of the type's name: changes when the return type does. (Type names may also change
 /// with the compiler; the cost is a miss, never a wrong value.)
 fn fingerprint<V>() -> u64 {
@@ -71,7 +116,7 @@ fn fingerprint<V>() -> u64 {
         .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
-#[cfg(test)]
+#[cfg(all(test, any(feature = "disk", feature = "redis")))]
 mod tests {
     use super::*;
 

@@ -412,73 +412,24 @@ impl Breaker {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::{Read, Write};
-    use std::net::{TcpListener, TcpStream};
-    use std::process::{Child, Command, Stdio};
+    use memo_redis_server::RedisServer;
+    use std::process::Command;
     use std::thread::sleep;
 
-    /// A throwaway `redis-server` on a free loopback port (a copy of `memo_tests::redis_server`).
-    struct Server {
-        port: u16,
-        child: Option<Child>,
+    /// A throwaway `redis-server` on a free loopback port, with the views these tests take.
+    trait Server {
+        fn store(&self) -> RedisStore;
+        /// A direct connection, to look behind the store's back.
+        fn raw(&self) -> Connection;
     }
 
-    impl Server {
-        fn start() -> Server {
-            let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-            let mut server = Server { port, child: None };
-            server.restart();
-            server
-        }
-
-        fn restart(&mut self) {
-            let child = Command::new("redis-server")
-                .args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", ""])
-                .args(["--appendonly", "no", "--daemonize", "no"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("redis-server must be installed");
-            self.child = Some(child);
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while !self.pong() {
-                assert!(Instant::now() < deadline, "redis-server did not start on {}", self.port);
-                sleep(Duration::from_millis(10));
-            }
-        }
-
-        fn pong(&self) -> bool {
-            let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else { return false };
-            let mut reply = [0; 7];
-            stream.write_all(b"PING\r\n").is_ok()
-                && stream.read_exact(&mut reply).is_ok()
-                && &reply == b"+PONG\r\n"
-        }
-
-        fn kill(&mut self) {
-            if let Some(mut child) = self.child.take() {
-                let _ = child.kill();
-                let _ = child.wait();
-            }
-        }
-
-        fn url(&self) -> String {
-            format!("redis://127.0.0.1:{}", self.port)
-        }
-
+    impl Server for RedisServer {
         fn store(&self) -> RedisStore {
             RedisStore::new(&Options::new(self.url()))
         }
 
-        /// A direct connection, to look behind the store's back.
         fn raw(&self) -> Connection {
             Client::open(self.url()).unwrap().get_connection().unwrap()
-        }
-    }
-
-    impl Drop for Server {
-        fn drop(&mut self) {
-            self.kill();
         }
     }
 
@@ -490,7 +441,7 @@ mod tests {
 
     #[test]
     fn get_set_and_expiry() {
-        let server = Server::start();
+        let Some(server) = RedisServer::start() else { return };
         let store = server.store();
         assert_eq!(store.get(key(NS, b"a")).unwrap(), None);
         store.set(key(NS, b"a"), b"one", None).unwrap();
@@ -509,7 +460,7 @@ mod tests {
 
     #[test]
     fn bytes_are_just_bytes() {
-        let server = Server::start();
+        let Some(server) = RedisServer::start() else { return };
         let store = server.store();
         let all: Vec<u8> = (0..=255).collect();
         let odd_key = b"\0|*?[x]\\\r\n\xff\xfe";
@@ -528,7 +479,7 @@ mod tests {
 
     #[test]
     fn clear_removes_only_its_namespace() {
-        let server = Server::start();
+        let Some(server) = RedisServer::start() else { return };
         let store = server.store();
         for i in 0..1200_u32 {
             store.set(key(NS, &i.to_le_bytes()), b"v", None).unwrap();
@@ -564,7 +515,7 @@ mod tests {
 
     #[test]
     fn claims() {
-        let server = Server::start();
+        let Some(server) = RedisServer::start() else { return };
         let store = server.store();
         let k = key(NS, b"k");
         let Claimed::Won(first) = store.claim(k, Duration::from_secs(60)).unwrap() else { panic!() };
@@ -596,7 +547,7 @@ mod tests {
 
     #[test]
     fn server_errors_keep_the_store_working() {
-        let server = Server::start();
+        let Some(server) = RedisServer::start() else { return };
         let store = server.store();
         redis::cmd("HSET")
             .arg("memo:memo_tests::f@v1|h")
@@ -611,7 +562,7 @@ mod tests {
 
     #[test]
     fn killed_and_restarted_server() {
-        let mut server = Server::start();
+        let Some(mut server) = RedisServer::start() else { return };
         let store = RedisStore::new(&Options::new(server.url()).pool_size(2));
         store.set(key(NS, b"a"), b"v", None).unwrap(); // leaves a pooled connection
         server.kill();
@@ -643,10 +594,10 @@ mod tests {
 
     #[test]
     fn frozen_server_times_out() {
-        let server = Server::start();
+        let Some(server) = RedisServer::start() else { return };
         let store = server.store();
         store.set(key(NS, b"a"), b"v", None).unwrap();
-        let pid = server.child.as_ref().unwrap().id().to_string();
+        let pid = server.pid().unwrap().to_string();
         let signal =
             |name: &str| assert!(Command::new("kill").args([name, &pid]).status().unwrap().success());
         signal("-STOP");
@@ -694,7 +645,7 @@ mod tests {
 
     #[test]
     fn stale_pooled_connections_are_replaced() {
-        let mut server = Server::start();
+        let Some(mut server) = RedisServer::start() else { return };
         let store = server.store();
         store.set(key(NS, b"a"), b"v", None).unwrap();
         server.kill();
@@ -723,7 +674,7 @@ mod tests {
 
     #[test]
     fn concurrent_calls_share_the_pool() {
-        let server = Server::start();
+        let Some(server) = RedisServer::start() else { return };
         let store = server.store();
         std::thread::scope(|s| {
             for t in 0..8_u8 {

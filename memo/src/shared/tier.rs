@@ -9,9 +9,6 @@ use core::time::Duration;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-
 use super::{Backend, Claim, Claimed, Key, StoreError, codec};
 
 /// Where a function's shared tier lives.
@@ -150,7 +147,7 @@ impl Tier {
     }
 
     /// Looks a call up in the store.
-    pub fn fetch<V: Serialize + DeserializeOwned>(&'static self, key: codec::KeyWriter) -> Fetched<V> {
+    pub fn fetch<V: codec::Value>(&'static self, key: codec::KeyWriter) -> Fetched<V> {
         let miss =
             |key, claim| Fetched::Miss(Pending { tier: self, key, claim, encode: codec::encode_value });
         let Some(backend) = self.backend() else { return miss(None, None) };

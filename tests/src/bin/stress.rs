@@ -402,7 +402,10 @@ fn main() {
     // The intended panics are silent; any other panic is reported and fails the run.
     let default_hook = panic::take_hook();
     panic::set_hook(Box::new(move |info| {
-        if info.payload_as_str() != Some(INTENDED) {
+        let payload = info.payload();
+        let message =
+            payload.downcast_ref::<String>().map(String::as_str).or(payload.downcast_ref::<&str>().copied());
+        if message != Some(INTENDED) {
             default_hook(info);
             eprintln!("stress: VIOLATION: unexpected panic");
             process::exit(1);

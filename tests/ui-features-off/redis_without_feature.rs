@@ -1,0 +1,9 @@
+// memo built without its `redis` feature: one error, saying how to turn it on.
+#[memo::lru_cache(maxsize = 64, redis)]
+fn lookup(id: u64) -> String {
+    id.to_string()
+}
+
+fn main() {
+    let _ = lookup(1);
+}
