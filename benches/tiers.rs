@@ -36,6 +36,10 @@
 //! and keeps the ratio of their total times (`memo/raw_sqlite`, `memo/cached`, `memo/raw_get`):
 //! printed, and written to `target/memo-tiers.json` for `report.py`.
 //!
+//! Authentication: with `MEMO_SECRET` set, memo's entries in both tiers carry an HMAC-SHA256
+//! tag that every hit verifies (the raw readers still read the same bytes): run the bench with
+//! and without it to see what authentication costs a hit.
+//!
 //! Both stores live in a fresh directory under the system's temporary one, removed at the end.
 //! Python's `diskcache` on the same workload: `benches/diskcache_compare.py`;
 //! `benches/report.py` puts everything in docs/benchmarks.md.
@@ -43,6 +47,7 @@
 //! ```text
 //! cargo bench -p memo-benches --bench tiers -- --warm-up-time 1 --measurement-time 2
 //! cargo bench -p memo-benches --bench tiers -- disk_hit         # one group
+//! MEMO_SECRET=s3cret cargo bench -p memo-benches --bench tiers   # entries authenticated
 //! python3 benches/report.py                                     # the tables
 //! ```
 
@@ -150,8 +155,10 @@ fn shared_key(x: u64) -> Vec<u8> {
 }
 
 /// The `u64` in a value's bytes as memo writes them: format number, 8-byte type fingerprint,
-/// then the postcard (LEB128) value.
+/// then the postcard (LEB128) value; under `MEMO_SECRET`, its 32-byte HMAC tag after them.
 fn decode_u64(bytes: &[u8]) -> u64 {
+    let authenticated = std::env::var_os("MEMO_SECRET").is_some_and(|secret| !secret.is_empty());
+    let bytes = if authenticated { &bytes[..bytes.len() - 32] } else { bytes };
     assert_eq!(bytes[0], 1, "memo's value format");
     bytes[9..].iter().rev().fold(0, |value, &byte| (value << 7) | u64::from(byte & 0x7F))
 }

@@ -48,8 +48,10 @@ fn main() {
 fn parent() {
     let redis = std::env::var_os("MEMO_REDIS_URL").is_some();
     let store = if redis { format!("Redis at {}", memo::redis::url()) } else { "a file on disk".to_string() };
-    // A fresh file per run of the example, so that the first run of each result shows.
-    let path = std::env::temp_dir().join(format!("memo-multiprocess-{}.sqlite3", std::process::id()));
+    // A fresh file per run of the example, so that the first run of each result shows; in the
+    // user's cache folder (private), not in a folder other users share.
+    let path =
+        memo::disk::default_path().with_file_name(format!("multiprocess-{}.sqlite3", std::process::id()));
     println!("{WORKERS} workers, {JOBS} jobs each, sharing results through {store}\n");
 
     let started = Instant::now();

@@ -19,7 +19,9 @@ fn exchange_rate(from: &str, to: &str) -> f64 {
 
 fn main() {
     // Configured once at start-up; without it, `MEMO_DISK_PATH` or the user's cache directory.
-    let path = std::env::temp_dir().join("memo-examples").join("persistent.sqlite3");
+    // The file goes beside the default store, in the user's cache folder (`~/.cache/memo`),
+    // never in a folder other users share: memo creates it and its folder private (0600/0700).
+    let path = disk::default_path().with_file_name("persistent-example.sqlite3");
     disk::configure(Options::new(&path)).expect("configured before the first call");
     if std::env::args().any(|arg| arg == "--clear") {
         let removed = exchange_rate::shared_clear().expect("the store is writable");

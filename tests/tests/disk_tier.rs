@@ -196,6 +196,79 @@ impl Drop for Worker {
     }
 }
 
+/// While another program holds the store's write lock, a new process reads what is committed
+/// at once: WAL readers never wait for a writer, not when opening the file, not for hits.
+#[test]
+fn readers_go_on_while_another_program_holds_the_write_lock() {
+    let scratch = Scratch::new("write-locked");
+    check(&scratch.run(&["square=0..20"])[0], "square", 0..20);
+    let mut locker = Connection::open(scratch.store()).unwrap();
+    let tx = locker.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
+    tx.execute("UPDATE stats SET entries = entries", []).unwrap();
+    // Old enough that every hit is due to be written (and must not wait for the lock).
+    sleep(Duration::from_millis(1100));
+
+    let lines = scratch.run(&["square=0..20"]);
+    let info = check(&lines[0], "square", 0..20);
+    assert_eq!(info, SharedInfo { hits: 20, ..NONE }, "{}", lines[0]);
+    let slowest: u64 = lines[0].rsplit_once("slowest_us=").unwrap().1.parse().unwrap();
+    assert!(slowest < 100_000, "a call waited {slowest} us for the writer");
+    drop(tx);
+    assert_eq!(scratch.runs("square"), 20);
+}
+
+/// With a secret, every process that has it reads the others' entries; an entry written
+/// without it, or changed behind memo's back, is counted corrupt and recomputed, never served.
+#[test]
+fn entries_under_a_secret_are_authenticated() {
+    let scratch = Scratch::new("secret");
+    let run = |secret: Option<&str>, steps: &[&str]| {
+        let mut command = scratch.command(steps);
+        match secret {
+            Some(secret) => command.env("MEMO_SECRET", secret),
+            None => command.env_remove("MEMO_SECRET"),
+        };
+        Worker::start(command).finish()
+    };
+    assert_eq!(check(&run(Some("s3cret"), &["square=0..4"])[0], "square", 0..4).writes, 4);
+    assert_eq!(check(&run(Some("s3cret"), &["square=0..4"])[0], "square", 0..4).hits, 4);
+
+    // Another program with access to the file rewrites a value (a valid encoding of 99).
+    let db = Connection::open(scratch.store()).unwrap();
+    let sealed: Vec<u8> = db
+        .query_row("SELECT value FROM entries WHERE key = (SELECT max(key) FROM entries)", [], |row| {
+            row.get(0)
+        })
+        .unwrap();
+    let mut forged = sealed.clone();
+    let value_end = forged.len() - 32;
+    forged[value_end - 1] ^= 0x01;
+    db.execute("UPDATE entries SET value = ?1 WHERE value = ?2", (&forged, &sealed)).unwrap();
+    let info = check(&run(Some("s3cret"), &["square=0..4"])[0], "square", 0..4);
+    assert_eq!(
+        (info.hits, info.corrupt, info.misses, info.writes),
+        (3, 1, 1, 1),
+        "the forged entry was recomputed"
+    );
+
+    // Entries written without the secret are not served to a process that has it...
+    let other = Scratch::new("secret-less");
+    let run_other = |secret: Option<&str>| {
+        let mut command = other.command(&["square=0..4"]);
+        match secret {
+            Some(secret) => command.env("MEMO_SECRET", secret),
+            None => command.env_remove("MEMO_SECRET"),
+        };
+        Worker::start(command).finish()
+    };
+    assert_eq!(check(&run_other(None)[0], "square", 0..4).writes, 4);
+    let info = check(&run_other(Some("s3cret"))[0], "square", 0..4);
+    assert_eq!((info.hits, info.corrupt), (0, 4));
+    // ...nor are they with another secret.
+    let info = check(&run_other(Some("another"))[0], "square", 0..4);
+    assert_eq!((info.hits, info.corrupt), (0, 4));
+}
+
 #[test]
 fn processes_share_results() {
     let scratch = Scratch::new("share");

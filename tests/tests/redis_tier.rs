@@ -46,7 +46,11 @@ impl World {
     }
 
     fn worker(&self) -> Worker {
-        Worker::spawn(&self.server.url(), &self.runs_log)
+        Worker::spawn(&self.server.url(), &self.runs_log, None)
+    }
+
+    fn worker_with_secret(&self, secret: &str) -> Worker {
+        Worker::spawn(&self.server.url(), &self.runs_log, Some(secret))
     }
 
     /// How many times the body of the worker's function `function` ran, in every process.
@@ -112,8 +116,14 @@ struct Worker {
 }
 
 impl Worker {
-    fn spawn(url: &str, runs_log: &PathBuf) -> Worker {
-        let mut child = Command::new(WORKER)
+    /// A worker on `url`, with `MEMO_SECRET` set to `secret` (or unset).
+    fn spawn(url: &str, runs_log: &PathBuf, secret: Option<&str>) -> Worker {
+        let mut command = Command::new(WORKER);
+        match secret {
+            Some(secret) => command.env("MEMO_SECRET", secret),
+            None => command.env_remove("MEMO_SECRET"),
+        };
+        let mut child = command
             .arg("-")
             .env("MEMO_REDIS_URL", url)
             .env("MEMO_RUNS_LOG", runs_log)
@@ -283,6 +293,42 @@ fn killed_server_degrades_then_recovers() {
     assert_eq!(worker.value("slow", k), slow(k));
     assert_eq!(worker.info("slow").hits, hits + 1, "read back from Redis");
     worker.finish();
+}
+
+/// Under a secret, an entry changed by another program with access to the server, or written
+/// without the secret, is counted corrupt and recomputed: never served.
+#[test]
+fn entries_under_a_secret_are_authenticated() {
+    let Some(world) = World::new() else { return };
+    let mut a = world.worker_with_secret("s3cret");
+    assert_eq!(a.value("slow", 5), slow(5));
+    a.finish();
+    let key = world.keys(SLOW_KEYS).remove(0);
+    let sealed: Vec<u8> = redis::cmd("GET").arg(&key).query(&mut world.raw()).unwrap();
+    let mut forged = sealed.clone();
+    let value_end = forged.len() - 32;
+    forged[value_end - 1] ^= 0x01;
+    redis::cmd("SET").arg(&key).arg(&forged).query::<()>(&mut world.raw()).unwrap();
+
+    let mut b = world.worker_with_secret("s3cret");
+    assert_eq!(b.value("slow", 5), slow(5), "the forged value was not served");
+    assert_eq!(b.info("slow"), SharedInfo { misses: 1, writes: 1, corrupt: 1, ..Default::default() });
+    assert_eq!(b.value("slow", 6), slow(6));
+    b.finish();
+
+    // A process without the secret writes unsealed entries; one with it never serves them.
+    redis::cmd("DEL").arg(&key).query::<()>(&mut world.raw()).unwrap();
+    let mut plain = world.worker();
+    assert_eq!(plain.value("slow", 5), slow(5));
+    plain.finish();
+    let mut c = world.worker_with_secret("s3cret");
+    assert_eq!(c.value("slow", 5), slow(5));
+    assert_eq!(c.value("slow", 6), slow(6));
+    assert_eq!(
+        c.info("slow"),
+        SharedInfo { hits: 1, misses: 1, writes: 1, corrupt: 1, ..Default::default() }
+    );
+    c.finish();
 }
 
 #[test]

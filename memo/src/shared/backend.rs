@@ -5,6 +5,8 @@
 use core::fmt;
 use core::time::Duration;
 
+use super::seal::Secret;
+
 /// One entry's address: the function's namespace and the encoded arguments. Backends store
 /// and compare both in full, so two different calls never share an entry.
 #[derive(Clone, Copy, Debug)]
@@ -75,4 +77,7 @@ pub(crate) trait Backend: Send + Sync + 'static {
 
     /// Gives a claim back, if it is still this one's.
     fn release(&self, key: Key<'_>, claim: &Claim) -> Result<()>;
+
+    /// The secret that seals this store's values, if one is configured.
+    fn secret(&self) -> Option<&Secret>;
 }

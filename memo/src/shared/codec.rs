@@ -9,28 +9,28 @@
 use super::StoreError;
 
 /// A key part a shared tier can write: `serde::Serialize`, with a shared tier's feature on.
-#[cfg(any(feature = "disk", feature = "redis"))]
+#[cfg(feature = "shared")]
 pub trait Encode: serde::Serialize {}
-#[cfg(any(feature = "disk", feature = "redis"))]
+#[cfg(feature = "shared")]
 impl<T: serde::Serialize + ?Sized> Encode for T {}
 
 /// A key part a shared tier can write: anything, with no shared tier compiled in.
-#[cfg(not(any(feature = "disk", feature = "redis")))]
+#[cfg(not(feature = "shared"))]
 pub trait Encode {}
-#[cfg(not(any(feature = "disk", feature = "redis")))]
+#[cfg(not(feature = "shared"))]
 impl<T: ?Sized> Encode for T {}
 
 /// A value a shared tier can write and read back: `Serialize + DeserializeOwned`, with a
 /// shared tier's feature on.
-#[cfg(any(feature = "disk", feature = "redis"))]
+#[cfg(feature = "shared")]
 pub trait Value: serde::Serialize + serde::de::DeserializeOwned {}
-#[cfg(any(feature = "disk", feature = "redis"))]
+#[cfg(feature = "shared")]
 impl<T: serde::Serialize + serde::de::DeserializeOwned> Value for T {}
 
 /// A value a shared tier can write and read back: anything, with no shared tier compiled in.
-#[cfg(not(any(feature = "disk", feature = "redis")))]
+#[cfg(not(feature = "shared"))]
 pub trait Value {}
-#[cfg(not(any(feature = "disk", feature = "redis")))]
+#[cfg(not(feature = "shared"))]
 impl<T> Value for T {}
 
 /// The layout written by this version. Bytes with another number are never decoded.
@@ -53,11 +53,11 @@ impl KeyWriter {
 
     /// Writes the next argument.
     pub(crate) fn push<T: Encode + ?Sized>(&mut self, part: &T) {
-        #[cfg(any(feature = "disk", feature = "redis"))]
+        #[cfg(feature = "shared")]
         if let Ok(bytes) = &mut self.bytes {
             self.bytes = postcard::to_extend(part, core::mem::take(bytes)).map_err(encode_error);
         }
-        #[cfg(not(any(feature = "disk", feature = "redis")))]
+        #[cfg(not(feature = "shared"))]
         let _ = part;
     }
 
@@ -68,7 +68,7 @@ impl KeyWriter {
 }
 
 /// The bytes of a value.
-#[cfg(any(feature = "disk", feature = "redis"))]
+#[cfg(feature = "shared")]
 pub(crate) fn encode_value<V: Value>(value: &V) -> Result<Vec<u8>, StoreError> {
     let mut bytes = vec![FORMAT];
     bytes.extend(fingerprint::<V>().to_le_bytes());
@@ -77,7 +77,7 @@ pub(crate) fn encode_value<V: Value>(value: &V) -> Result<Vec<u8>, StoreError> {
 
 /// A value read back, or `None` for bytes this version did not write for `V`: another
 /// format, another type, truncated or trailing bytes, garbage.
-#[cfg(any(feature = "disk", feature = "redis"))]
+#[cfg(feature = "shared")]
 pub(crate) fn decode_value<V: Value>(bytes: &[u8]) -> Option<V> {
     let (&format, rest) = bytes.split_first()?;
     let (print, body) = rest.split_first_chunk::<8>()?;
@@ -90,24 +90,24 @@ pub(crate) fn decode_value<V: Value>(bytes: &[u8]) -> Option<V> {
     }
 }
 
-#[cfg(any(feature = "disk", feature = "redis"))]
+#[cfg(feature = "shared")]
 fn encode_error(error: postcard::Error) -> StoreError {
     StoreError::new(format_args!("cannot encode for the shared tier: {error}"))
 }
 
 /// With no shared tier compiled in, nothing is written: every value is a store error.
-#[cfg(not(any(feature = "disk", feature = "redis")))]
+#[cfg(not(feature = "shared"))]
 pub(crate) fn encode_value<V: Value>(_: &V) -> Result<Vec<u8>, StoreError> {
     Err(StoreError::new("memo was built without a shared tier (features `disk`, `redis`)"))
 }
 
 /// With no shared tier compiled in, nothing is read: every value is a miss.
-#[cfg(not(any(feature = "disk", feature = "redis")))]
+#[cfg(not(feature = "shared"))]
 pub(crate) fn decode_value<V: Value>(_: &[u8]) -> Option<V> {
     None
 }
 
-#[cfg(any(feature = "disk", feature = "redis"))]
+#[cfg(feature = "shared")]
 /// FNV-1a of the type's name: changes when the return type does. (Type names may also change
 /// with the compiler; the cost is a miss, never a wrong value.)
 fn fingerprint<V>() -> u64 {
@@ -116,7 +116,7 @@ fn fingerprint<V>() -> u64 {
         .fold(0xcbf2_9ce4_8422_2325, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3))
 }
 
-#[cfg(all(test, any(feature = "disk", feature = "redis")))]
+#[cfg(all(test, feature = "shared"))]
 mod tests {
     use super::*;
 

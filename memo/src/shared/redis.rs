@@ -1,10 +1,14 @@
 //! The Redis tier: entries shared by every process that reaches the same Redis server.
 //!
 //! Entry keys are `memo:<namespace>|<key bytes>`, claim keys `memo-claim:<namespace>|<key
-//! bytes>`; values are opaque bytes. Every call is bounded by the connect and I/O timeouts,
-//! and after a connection failure the store fails fast for a backoff period (250 ms, doubling
-//! up to 2 s) instead of reconnecting on every call: a cache must never be slower than the
-//! function it memoizes because its server is gone.
+//! bytes>`; values are opaque bytes (with a [secret](Options::secret), followed by their
+//! HMAC-SHA256 tag). Each store operation has one deadline, [`Options::io_timeout`] from its
+//! start, shared by taking or opening a connection (also bounded by
+//! [`Options::connect_timeout`]), its handshake and its commands; and after a connection
+//! failure the store fails fast for a backoff period (250 ms, doubling up to 2 s) instead of
+//! reconnecting on every call. So a server that is gone, or accepts connections and never
+//! answers, costs a memoized call at most one `io_timeout`: a cache must never be much slower
+//! than the function it memoizes because its server is.
 //!
 //! ```
 //! use memo::redis::{self, Options};
@@ -22,9 +26,10 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use parking_lot::Mutex;
-use redis::{Client, Connection, ErrorKind, RedisError, RedisResult, Value};
+use redis::{Client, Connection, ErrorKind, IntoConnectionInfo, RedisError, RedisResult, Value};
 
 use super::backend::{Backend, Claim, Claimed, Key, Result, StoreError};
+use super::seal::Secret;
 
 /// Prefix of every entry key.
 const ENTRY_PREFIX: &[u8] = b"memo:";
@@ -64,6 +69,7 @@ pub struct Options {
     connect_timeout: Duration,
     io_timeout: Duration,
     pool_size: usize,
+    secret: Option<Secret>,
 }
 
 impl Options {
@@ -81,10 +87,12 @@ impl Options {
             connect_timeout: Duration::from_millis(100),
             io_timeout: Duration::from_millis(100),
             pool_size: 8,
+            secret: None,
         }
     }
 
-    /// How long opening a connection (including its handshake) may take.
+    /// How long opening a connection (including its handshake) may take, within the
+    /// operation's [`io_timeout`](Options::io_timeout).
     ///
     /// ```
     /// # use memo::redis::Options; use std::time::Duration;
@@ -96,7 +104,11 @@ impl Options {
         self
     }
 
-    /// How long sending a command, or waiting for its reply, may take.
+    /// The deadline of each store operation, counted from its start: taking or opening a
+    /// connection, its handshake and every command share it, so a silent server costs a call
+    /// one `io_timeout`, never a connect timeout plus an I/O timeout. After a failed
+    /// connection the store fails fast for a while (see the module docs), so the rest of
+    /// the call does not wait again.
     ///
     /// ```
     /// # use memo::redis::Options; use std::time::Duration;
@@ -119,6 +131,36 @@ impl Options {
         self.pool_size = idle;
         self
     }
+
+    /// Authenticates every entry with this secret (HMAC-SHA256 over the function's namespace,
+    /// the key and the value): an entry that does not verify, written by a program without
+    /// the secret, is counted as corrupt and recomputed, never served. Every process sharing
+    /// the entries needs the same secret. Without this option, `MEMO_SECRET` is read; an
+    /// empty secret is none.
+    ///
+    /// ```
+    /// let options = memo::redis::Options::new("redis://10.0.0.7").secret("a long random string");
+    /// assert!(memo::redis::configure(options).is_ok());
+    /// ```
+    pub fn secret(mut self, secret: impl AsRef<[u8]>) -> Self {
+        self.secret = Secret::new(secret.as_ref());
+        self
+    }
+}
+
+/// The most recent error of the Redis store.
+static LAST_ERROR: Mutex<Option<String>> = Mutex::new(None);
+
+/// Why the last failed operation of the Redis store failed (unreachable, timed out, a server
+/// error), or `None` if none has. The functions run as if the store missed, and count it in
+/// `shared_info().errors`; this says why.
+///
+/// ```
+/// // Nothing has gone to Redis in this program yet.
+/// assert!(memo::redis::last_error().is_none());
+/// ```
+pub fn last_error() -> Option<StoreError> {
+    LAST_ERROR.lock().as_deref().map(StoreError::new)
 }
 
 /// The process's store, created on first use.
@@ -174,6 +216,7 @@ pub(crate) struct RedisStore {
     pool_size: usize,
     idle: Mutex<Vec<Connection>>,
     breaker: Mutex<Breaker>,
+    secret: Option<Secret>,
 }
 
 impl RedisStore {
@@ -183,55 +226,72 @@ impl RedisStore {
         let at_least_1ms = |d: Duration| d.max(Duration::from_millis(1));
         RedisStore {
             url: options.url.clone(),
-            client: Client::open(options.url.as_str()).map_err(|e| format!("redis: invalid URL: {e}")),
+            client: client(&options.url).map_err(|e| format!("redis: invalid URL: {e}")),
             connect_timeout: at_least_1ms(options.connect_timeout),
             io_timeout: at_least_1ms(options.io_timeout),
             pool_size: options.pool_size,
             idle: Mutex::new(Vec::new()),
             breaker: Mutex::new(Breaker::default()),
+            secret: options.secret.clone().or_else(Secret::from_env),
         }
     }
 
-    /// Runs `commands` on a pooled or new connection. A connection that failed is dropped,
-    /// and a failed connection trips the breaker. An idle connection found closed (a server
-    /// restart, an idle timeout) is replaced once, along with the rest of the pool.
-    fn with<T>(&self, mut commands: impl FnMut(&mut Connection) -> RedisResult<T>) -> Result<T> {
+    /// Runs `commands` on a pooled or new connection, all within one `io_timeout` from now.
+    /// A connection that failed is dropped, and a failed connection trips the breaker. An idle
+    /// connection found closed (a server restart, an idle timeout) is replaced once, along
+    /// with the rest of the pool.
+    fn with<T>(&self, commands: impl FnMut(&mut Connection) -> RedisResult<T>) -> Result<T> {
+        self.attempt(commands).inspect_err(|error| *LAST_ERROR.lock() = Some(error.to_string()))
+    }
+
+    fn attempt<T>(&self, mut commands: impl FnMut(&mut Connection) -> RedisResult<T>) -> Result<T> {
         let client = self.client.as_ref().map_err(StoreError::new)?;
-        let probe = self.breaker.lock().admit(Instant::now())?;
+        let started = Instant::now();
+        let deadline = started + self.io_timeout;
+        let probe = self.breaker.lock().admit(started)?;
         let pooled = self.idle.lock().pop();
         let reused = pooled.is_some();
-        let mut connection = match pooled {
-            Some(connection) => connection,
-            None => self.connect(client, probe)?,
+        // A pooled connection's timeouts are `io_timeout` already; a new one gets what is left.
+        let (mut connection, mut fresh) = match pooled {
+            Some(connection) => (connection, false),
+            None => (self.connect(client, deadline, probe)?, true),
         };
         let mut outcome = commands(&mut connection);
         if reused && outcome.as_ref().is_err_and(|e| e.is_connection_dropped() && !e.is_timeout()) {
             self.idle.lock().clear();
-            connection = self.connect(client, probe)?;
+            (connection, fresh) = (self.connect(client, deadline, probe)?, true);
             outcome = commands(&mut connection);
         }
         match outcome {
             Ok(value) => {
                 self.breaker.lock().succeeded();
-                self.give_back(connection);
+                self.give_back(connection, fresh);
                 Ok(value)
             }
             // The server answered: the connection is sound.
             Err(e) if matches!(e.kind(), ErrorKind::Server(_)) => {
                 self.breaker.lock().succeeded();
-                self.give_back(connection);
+                self.give_back(connection, fresh);
                 Err(StoreError::new(format_args!("redis: {e}")))
             }
             Err(e) => Err(self.failed(&e, e.is_io_error(), probe)),
         }
     }
 
-    /// A new connection with the I/O timeouts set.
-    fn connect(&self, client: &Client, probe: bool) -> Result<Connection> {
+    /// A new connection, opened (with its handshake) within `connect_timeout` and what is
+    /// left until `deadline`, its I/O timeouts set to what is left then.
+    fn connect(&self, client: &Client, deadline: Instant, probe: bool) -> Result<Connection> {
+        let left = || {
+            let left = deadline.saturating_duration_since(Instant::now());
+            // Sockets reject a zero timeout: an expired deadline is a timeout error.
+            (!left.is_zero())
+                .then_some(left)
+                .ok_or_else(|| RedisError::from(std::io::Error::from(std::io::ErrorKind::TimedOut)))
+        };
         let open = || -> RedisResult<Connection> {
-            let connection = client.get_connection_with_timeout(self.connect_timeout)?;
-            connection.set_read_timeout(Some(self.io_timeout))?;
-            connection.set_write_timeout(Some(self.io_timeout))?;
+            let connection = client.get_connection_with_timeout(self.connect_timeout.min(left()?))?;
+            connection.set_read_timeout(Some(left()?))?;
+            connection.set_write_timeout(Some(left()?))?;
             Ok(connection)
         };
         open().map_err(|e| self.failed(&e, true, probe))
@@ -247,10 +307,18 @@ impl RedisStore {
         error
     }
 
-    fn give_back(&self, connection: Connection) {
-        let mut idle = self.idle.lock();
-        if idle.len() < self.pool_size {
-            idle.push(connection);
+    /// Keeps a sound connection for reuse; a `fresh` one (its timeouts cut to what was left
+    /// of a deadline) gets a whole `io_timeout` back first.
+    fn give_back(&self, connection: Connection, fresh: bool) {
+        let reset = || {
+            connection.set_read_timeout(Some(self.io_timeout)).is_ok()
+                && connection.set_write_timeout(Some(self.io_timeout)).is_ok()
+        };
+        if self.idle.lock().len() < self.pool_size && (!fresh || reset()) {
+            let mut idle = self.idle.lock();
+            if idle.len() < self.pool_size {
+                idle.push(connection);
+            }
         }
     }
 }
@@ -295,6 +363,19 @@ impl Backend for RedisStore {
         command.arg(RELEASE).arg(1).arg(redis_key(CLAIM_PREFIX, key)).arg(&claim.token);
         self.with(|c| command.query(c))
     }
+
+    fn secret(&self) -> Option<&Secret> {
+        self.secret.as_ref()
+    }
+}
+
+/// A client for `url` whose handshake sends only what the URL needs (`AUTH`, `SELECT`,
+/// `HELLO`), not `CLIENT SETINFO`: its replies are ignored one by one, each waiting its own
+/// socket timeout on a silent server, which would let a connection outlast its deadline.
+fn client(url: &str) -> RedisResult<Client> {
+    let info = url.into_connection_info()?;
+    let settings = info.redis_settings().clone().set_skip_set_lib_name();
+    Client::open(info.set_redis_settings(settings))
 }
 
 /// `prefix` + namespace + `|` + key bytes.
@@ -615,6 +696,29 @@ mod tests {
         while store.get(key(NS, b"a")).is_err() {
             assert!(up.elapsed() < Duration::from_secs(3));
             sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// A server that accepts connections and never answers: each new connection's handshake
+    /// and its command share one deadline, so a call waits one `io_timeout`, not two.
+    #[test]
+    fn a_silent_server_costs_one_timeout_per_call() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("redis://{}", listener.local_addr().unwrap());
+        std::thread::spawn(move || {
+            let held: Vec<_> = listener.incoming().map_while(core::result::Result::ok).collect();
+            drop(held);
+        });
+        for io_timeout in [Duration::from_millis(100), Duration::from_millis(300)] {
+            let store = RedisStore::new(&Options::new(&url).io_timeout(io_timeout));
+            let start = Instant::now();
+            assert!(store.get(key(NS, b"a")).is_err());
+            // The call's write after its body: the breaker fails it fast.
+            assert!(store.set(key(NS, b"a"), b"v", None).is_err());
+            let took = start.elapsed();
+            assert!(last_error().is_some_and(|error| !error.to_string().is_empty()));
+            assert!(took >= io_timeout.min(Duration::from_millis(100)) * 9 / 10, "{took:?}");
+            assert!(took < io_timeout * 3 / 2, "{took:?} for io_timeout {io_timeout:?}");
         }
     }
 

@@ -163,7 +163,7 @@ impl Tier {
                 Ok(found) => found,
                 Err(_) => return self.failed(miss(Some(key), claim)),
             };
-            match found.map(|bytes| codec::decode_value(&bytes)) {
+            match found.map(|bytes| unseal(backend, at, &bytes).and_then(codec::decode_value)) {
                 Some(Some(value)) => {
                     // Written between our miss and our claim: give the claim back.
                     if let Some(claim) = claim
@@ -245,6 +245,15 @@ impl Tier {
     }
 }
 
+/// The value bytes of an entry read back: as stored, or, under a secret, only if its tag
+/// verifies (`None` is then read as corrupt).
+fn unseal<'a>(backend: &dyn Backend, at: Key<'_>, bytes: &'a [u8]) -> Option<&'a [u8]> {
+    match backend.secret() {
+        Some(secret) => secret.open(at, bytes),
+        None => Some(bytes),
+    }
+}
+
 impl<V> Pending<V> {
     /// Writes the body's value (`None`: nothing to keep, as for an `Err`); dropping `self`
     /// then releases the claim.
@@ -252,7 +261,11 @@ impl<V> Pending<V> {
         let tier = self.tier;
         let (Some(key), Some(value), Some(backend)) = (&self.key, value, tier.backend()) else { return };
         let at = Key { namespace: tier.namespace(), bytes: key };
-        match (self.encode)(value).and_then(|bytes| backend.set(at, &bytes, tier.ttl)) {
+        let sealed = (self.encode)(value).map(|bytes| match backend.secret() {
+            Some(secret) => secret.seal(at, bytes),
+            None => bytes,
+        });
+        match sealed.and_then(|bytes| backend.set(at, &bytes, tier.ttl)) {
             Ok(()) => tier.counters.count(Event::Write),
             Err(_) => tier.counters.count(Event::Error),
         }

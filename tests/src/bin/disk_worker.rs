@@ -151,12 +151,21 @@ fn main() {
                 let Function(call, info, _) = function(name);
                 let (from, to) = arg.split_once("..").unwrap();
                 let (from, to): (u64, u64) = (from.parse().unwrap(), to.parse().unwrap());
-                let values: Vec<String> = (from..to).map(|x| call(x).to_string()).collect();
+                let mut slowest = std::time::Duration::ZERO;
+                let values: Vec<String> = (from..to)
+                    .map(|x| {
+                        let started = std::time::Instant::now();
+                        let value = call(x);
+                        slowest = slowest.max(started.elapsed());
+                        value.to_string()
+                    })
+                    .collect();
                 let SharedInfo { hits, misses, waits, writes, errors, corrupt } = info();
                 writeln!(
                     stdout,
-                    "{name} values={} hits={hits} misses={misses} waits={waits} writes={writes} errors={errors} corrupt={corrupt}",
-                    values.join(",")
+                    "{name} values={} hits={hits} misses={misses} waits={waits} writes={writes} errors={errors} corrupt={corrupt} slowest_us={}",
+                    values.join(","),
+                    slowest.as_micros()
                 )
                 .unwrap();
             }
