@@ -306,7 +306,7 @@ fn entries_under_a_secret_are_authenticated() {
     let key = world.keys(SLOW_KEYS).remove(0);
     let sealed: Vec<u8> = redis::cmd("GET").arg(&key).query(&mut world.raw()).unwrap();
     let mut forged = sealed.clone();
-    let value_end = forged.len() - 32;
+    let value_end = forged.len() - 32 - 8; // before the expiry and the tag
     forged[value_end - 1] ^= 0x01;
     redis::cmd("SET").arg(&key).arg(&forged).query::<()>(&mut world.raw()).unwrap();
 

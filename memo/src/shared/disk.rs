@@ -33,8 +33,10 @@
 //! closes its connections and reopens the file at most once a second, failing meanwhile, so a
 //! transient problem heals. A file that is not a memo store (another program's SQLite
 //! database, or not SQLite at all), is corrupt, or was written by an incompatible version of
-//! memo is never modified or deleted: memo only reads it, and every operation fails until
-//! someone removes it.
+//! memo is never modified or deleted: memo only reads it, through a read-only connection
+//! (which never checkpoints or rolls back another program's log), and every operation fails
+//! until someone removes it. A store is marked as memo's (SQLite's `application_id`) before
+//! anything else is written to it.
 //!
 //! Readers never wait for a writer: opening a store checks it with a read transaction, and a
 //! hit whose access time is due to be written skips that write while another connection holds
@@ -60,18 +62,22 @@
 //!
 //! - memo creates a store's file `0600` and its missing folders `0700` (the user's alone;
 //!   [`Options::permissions`] widens both, for several users that share a store on purpose);
-//! - it refuses (fails open, with the reason in [`last_error`]) a store file, or a folder on
-//!   its path, that another user (other than root) owns or that others can write, unless the
-//!   folder is sticky as `/tmp` is, or the store is [trusted](Options::trust_other_users);
+//! - it refuses (fails open, with the reason in [`last_error`]) a store file, its `-wal`,
+//!   `-shm` or `-journal` file, or a folder on its path, that another user (other than root)
+//!   owns or that others can write (group write counts unless the group is the user's own, as
+//!   on `umask 002` systems), unless the folder is sticky as `/tmp` is, or the store is
+//!   [trusted](Options::trust_other_users); a store of the user's with wider modes (made by
+//!   an older memo) is narrowed to them;
 //! - it never follows a symbolic link at the store's path or at its `-wal`, `-shm` and
-//!   `-journal` files;
+//!   `-journal` files (links in the folders above are resolved);
 //! - the default store lives in the user's cache folder (`$XDG_CACHE_HOME/memo` or
 //!   `~/.cache/memo`), else in `memo-<uid>` under the temporary folder.
 //!
 //! With a secret ([`Options::secret`] or `MEMO_SECRET`), every entry also carries an
 //! HMAC-SHA256 tag over its function's namespace, key and value: an entry that another
 //! program wrote or changed does not verify, and is counted as corrupt and recomputed, never
-//! served. A hit then also computes one HMAC-SHA256 of its entry: about 0.3 µs for a small
+//! served. The entry's expiry is sealed with it, so lifting the store's own expiry does not
+//! bring an expired value back. A hit then also computes one HMAC-SHA256 of its entry: about 0.3 µs for a small
 //! value, some 8% of a disk hit and 1% of a Redis hit on loopback (measured with
 //! `MEMO_SECRET=s3cret cargo bench -p memo-benches --bench tiers` against the same run
 //! without it).
@@ -91,6 +97,9 @@ use super::seal::Secret;
 
 mod access;
 
+/// The SQLite header's application id of a memo store (`memo` in ASCII), set before anything
+/// else when a store is made.
+const APPLICATION_ID: i64 = 0x6D65_6D6F;
 /// The version of the schema below, kept in `meta`. A file with another version is left alone.
 const SCHEMA_VERSION: i64 = 1;
 
@@ -424,11 +433,26 @@ pub(crate) struct DiskStore {
     checkpoints: Arc<Checkpoints>,
 }
 
-/// Whether a checkpoint is due, and whether the thread that retries them runs.
+/// Whether a checkpoint is due, whether the thread that makes them runs, and whether the
+/// store is gone (the thread then ends).
 #[derive(Default)]
 struct Checkpoints {
-    due: Mutex<(bool, bool)>,
+    due: Mutex<Due>,
     wake: parking_lot::Condvar,
+}
+
+#[derive(Default)]
+struct Due {
+    due: bool,
+    running: bool,
+    closed: bool,
+}
+
+impl Drop for DiskStore {
+    fn drop(&mut self) {
+        self.checkpoints.due.lock().closed = true;
+        self.checkpoints.wake.notify_one();
+    }
 }
 
 /// The most recent error of any disk store of this process.
@@ -587,38 +611,22 @@ impl DiskStore {
         Ok(written)
     }
 
-    /// Has the store's thread (started on first need) checkpoint soon, and again until the
-    /// checkpoint is whole.
+    /// Has the store's thread (started on first need) checkpoint soon, and again while
+    /// readers hold part of the log back.
     fn checkpoint_soon(&self) {
-        let mut due = self.checkpoints.due.lock();
-        due.0 = true;
-        if due.1 {
+        let mut state = self.checkpoints.due.lock();
+        state.due = true;
+        if state.running {
             self.checkpoints.wake.notify_one();
             return;
         }
-        due.1 = true;
+        state.running = true;
         let (checkpoints, options) = (self.checkpoints.clone(), self.options.clone());
-        let spawned = std::thread::Builder::new().name("memo-disk-checkpoint".into()).spawn(move || {
-            loop {
-                let mut due = checkpoints.due.lock();
-                while !due.0 {
-                    checkpoints.wake.wait(&mut due);
-                }
-                drop(due);
-                std::thread::sleep(CHECKPOINT_DELAY);
-                // Writes committed from here on set it again, for the next round.
-                checkpoints.due.lock().0 = false;
-                if !options.path.exists() {
-                    continue; // removed meanwhile: nothing left to copy, nothing to recreate
-                }
-                let done = open(&options, false).and_then(|connection| Ok(checkpoint(&connection)?));
-                if !matches!(done, Ok(true)) {
-                    checkpoints.due.lock().0 = true;
-                }
-            }
-        });
+        let spawned = std::thread::Builder::new()
+            .name("memo-disk-checkpoint".into())
+            .spawn(move || checkpoint_when_due(&checkpoints, &options));
         if spawned.is_err() {
-            due.1 = false; // SQLite's own checkpoints (every 1000 pages) remain
+            state.running = false; // SQLite's own checkpoints (every 1000 pages) remain
         }
     }
 
@@ -643,7 +651,9 @@ impl DiskStore {
         if hits.is_empty() {
             return Ok(());
         }
-        // Only recency: not worth a checkpoint of its own.
+        // Only recency: not worth a checkpoint of its own, and its failure (the write lock
+        // taken, most often) is no call's error: `last_error` keeps what it said.
+        let last_error = LAST_ERROR.lock().clone();
         let written = self.with(|connection| {
             connection.busy_timeout(Duration::ZERO)?;
             let touched =
@@ -655,6 +665,7 @@ impl DiskStore {
             Ok(touched?)
         });
         if written.is_err() {
+            *LAST_ERROR.lock() = last_error;
             let mut kept = self.hits.lock();
             for (entry, at) in hits {
                 let time = kept.times.entry(entry).or_insert(at);
@@ -764,30 +775,45 @@ impl Backend for DiskStore {
 /// `check_schema`. A file that is not a memo store is never written to: it is only read.
 fn open(options: &Options, check_schema: bool) -> Result<Connection, Fault> {
     let refused = |why: String| Fault { message: format!("refused: {why}"), transient: false };
-    access::prepare(&options.path, options.permissions, options.trust_other_users).map_err(refused)?;
-    if !is_sqlite_or_empty(&options.path)? {
+    let path =
+        access::prepare(&options.path, options.permissions, options.trust_other_users).map_err(refused)?;
+    let Some(empty) = is_sqlite_or_empty(&path)? else {
         return Err(refused("not a SQLite file; left untouched".to_owned()));
+    };
+    // NOFOLLOW refuses a link anywhere in the path: `path`'s folders are resolved already.
+    let flags = OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_NOFOLLOW;
+    if check_schema && !empty {
+        // Another program's file is looked at through a read-only connection: closing a
+        // read-write one could checkpoint its write-ahead log, or roll back its journal.
+        let reader = Connection::open_with_flags(&path, flags | OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+        reader.busy_timeout(options.busy_timeout)?;
+        if let Schema::Foreign(message) = schema(&reader)? {
+            return Err(Fault { message, transient: false });
+        }
     }
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-        | OpenFlags::SQLITE_OPEN_CREATE
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX
-        | OpenFlags::SQLITE_OPEN_NOFOLLOW;
-    let mut connection = Connection::open_with_flags(&options.path, flags)?;
+    let flags = flags | OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE;
+    let mut connection = Connection::open_with_flags(&path, flags)?;
     connection.busy_timeout(options.busy_timeout)?;
     connection.set_prepared_statement_cache_capacity(32);
     connection.pragma_update(None, "synchronous", "normal")?;
     if check_schema {
         check(&mut connection, options.busy_timeout)?;
+        access::tighten(&path, options.permissions);
     }
     Ok(connection)
 }
 
-/// Whether the file starts as a SQLite database does, or is empty (a new store).
-fn is_sqlite_or_empty(path: &Path) -> Result<bool, Fault> {
+/// `Some(empty)` for a file that starts as a SQLite database does, or is empty (a new
+/// store); `None` for any other.
+fn is_sqlite_or_empty(path: &Path) -> Result<Option<bool>, Fault> {
     use std::io::Read;
     let mut header = Vec::with_capacity(16);
     std::fs::File::open(path)?.take(16).read_to_end(&mut header)?;
-    Ok(header.is_empty() || header == b"SQLite format 3\0")
+    Ok(match header.as_slice() {
+        [] => Some(true),
+        b"SQLite format 3\0" => Some(false),
+        _ => None,
+    })
 }
 
 /// What a file holds, read without taking the write lock.
@@ -801,6 +827,8 @@ enum Schema {
 }
 
 fn schema(connection: &Connection) -> rusqlite::Result<Schema> {
+    let application: i64 = connection.pragma_query_value(None, "application_id", |row| row.get(0))?;
+    let pages: i64 = connection.pragma_query_value(None, "page_count", |row| row.get(0))?;
     let tables: i64 =
         connection
             .query_row("SELECT count(*) FROM sqlite_schema WHERE type = 'table'", [], |row| row.get(0))?;
@@ -823,6 +851,10 @@ fn schema(connection: &Connection) -> rusqlite::Result<Schema> {
         None if tables > 0 => {
             Schema::Foreign("not a memo store (it holds other tables); left untouched".to_owned())
         }
+        // A database without tables is memo's to make only if memo began it.
+        None if pages > 0 && application != APPLICATION_ID => {
+            Schema::Foreign("not a memo store (another program's empty database); left untouched".to_owned())
+        }
         None => Schema::Empty,
     })
 }
@@ -841,6 +873,8 @@ fn check(connection: &mut Connection, busy_timeout: Duration) -> Result<(), Faul
         Schema::Foreign(message) => return refuse(message),
         Schema::Empty => {}
     }
+    // Marked first, so that a process opening the file while it is being made knows it.
+    connection.pragma_update(None, "application_id", APPLICATION_ID)?;
     ensure_wal(connection, busy_timeout)?;
     let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
     match schema(&tx)? {
@@ -868,6 +902,31 @@ fn ensure_wal(connection: &Connection, busy_timeout: Duration) -> Result<(), Fau
                 std::thread::sleep(Duration::from_millis(1));
             }
             result => return Ok(result.map(drop)?),
+        }
+    }
+}
+
+/// The store's checkpoint thread: [`CHECKPOINT_DELAY`] after writes, one checkpoint for them
+/// all, retried while readers hold part of the log back; ends with its store. A store that
+/// cannot be opened (removed, refused) is left alone until the next write.
+fn checkpoint_when_due(checkpoints: &Checkpoints, options: &Options) {
+    loop {
+        let mut state = checkpoints.due.lock();
+        while !state.due && !state.closed {
+            checkpoints.wake.wait(&mut state);
+        }
+        if state.closed {
+            return;
+        }
+        drop(state);
+        std::thread::sleep(CHECKPOINT_DELAY);
+        // Writes committed from here on set it again, for the next round.
+        checkpoints.due.lock().due = false;
+        if !options.path.exists() {
+            continue; // removed meanwhile: nothing left to copy, nothing to recreate
+        }
+        if let Ok(false) = open(options, true).and_then(|connection| Ok(checkpoint(&connection)?)) {
+            checkpoints.due.lock().due = true;
         }
     }
 }

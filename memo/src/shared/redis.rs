@@ -3,12 +3,15 @@
 //! Entry keys are `memo:<namespace>|<key bytes>`, claim keys `memo-claim:<namespace>|<key
 //! bytes>`; values are opaque bytes (with a [secret](Options::secret), followed by their
 //! HMAC-SHA256 tag). Each store operation has one deadline, [`Options::io_timeout`] from its
-//! start, shared by taking or opening a connection (also bounded by
-//! [`Options::connect_timeout`]), its handshake and its commands; and after a connection
-//! failure the store fails fast for a backoff period (250 ms, doubling up to 2 s) instead of
-//! reconnecting on every call. So a server that is gone, or accepts connections and never
-//! answers, costs a memoized call at most one `io_timeout`: a cache must never be much slower
-//! than the function it memoizes because its server is.
+//! start: opening a connection (its TCP connect and handshake, also bounded by
+//! [`Options::connect_timeout`]) and the command share it; a command on a pooled connection
+//! waits at most `io_timeout` for each read or write (`shared_clear`, which sends many, is
+//! bounded per command). After a connection failure the store fails fast for a backoff period
+//! (250 ms, doubling up to 2 s) instead of reconnecting on every call. So a server that is
+//! gone, or accepts connections and never answers, costs a memoized call at most about one
+//! `io_timeout`: a cache must never be much slower than the function it memoizes because its
+//! server is. On a network whose round trip is a sizeable part of `io_timeout`, raise it: a new
+//! connection spends a round trip of it before its first command.
 //!
 //! ```
 //! use memo::redis::{self, Options};
@@ -104,11 +107,11 @@ impl Options {
         self
     }
 
-    /// The deadline of each store operation, counted from its start: taking or opening a
-    /// connection, its handshake and every command share it, so a silent server costs a call
-    /// one `io_timeout`, never a connect timeout plus an I/O timeout. After a failed
-    /// connection the store fails fast for a while (see the module docs), so the rest of
-    /// the call does not wait again.
+    /// The deadline of each store operation, counted from its start: opening a connection
+    /// (with its handshake) and the command share it, so a silent server costs a call one
+    /// `io_timeout`, never a connect timeout plus an I/O timeout; on a pooled connection it
+    /// bounds each read and write. After a failed connection the store fails fast for a while
+    /// (see the module docs), so the rest of the call does not wait again.
     ///
     /// ```
     /// # use memo::redis::Options; use std::time::Duration;
@@ -710,7 +713,9 @@ mod tests {
             drop(held);
         });
         for io_timeout in [Duration::from_millis(100), Duration::from_millis(300)] {
-            let store = RedisStore::new(&Options::new(&url).io_timeout(io_timeout));
+            // Equal timeouts: a connect timeout then an I/O timeout would be twice either.
+            let store =
+                RedisStore::new(&Options::new(&url).io_timeout(io_timeout).connect_timeout(io_timeout));
             let start = Instant::now();
             assert!(store.get(key(NS, b"a")).is_err());
             // The call's write after its body: the breaker fails it fast.

@@ -18,11 +18,11 @@ pub(crate) enum Secret {}
 
 #[cfg(not(feature = "shared"))]
 impl Secret {
-    pub(crate) fn seal(&self, _: super::Key<'_>, _: Vec<u8>) -> Vec<u8> {
+    pub(crate) fn seal(&self, _: super::Key<'_>, _: Vec<u8>, _: u64) -> Vec<u8> {
         match *self {}
     }
 
-    pub(crate) fn open<'a>(&self, _: super::Key<'_>, _: &'a [u8]) -> Option<&'a [u8]> {
+    pub(crate) fn open<'a>(&self, _: super::Key<'_>, _: &'a [u8]) -> Option<(&'a [u8], u64)> {
         match *self {}
     }
 }
@@ -41,6 +41,9 @@ mod hmac_sha256 {
 
     /// Bytes of a tag, appended to each sealed value.
     const TAG: usize = 32;
+    /// What each tag begins with: the layout's name, so that tags of another layout (or of
+    /// another use of the same secret) never verify here.
+    const LABEL: &[u8] = b"memo shared entry v1\0";
 
     /// A keyed MAC, ready to tag and verify entries.
     #[derive(Clone)]
@@ -68,27 +71,36 @@ mod hmac_sha256 {
         }
 
         /// `value` with its tag appended.
-        pub(crate) fn seal(&self, key: Key<'_>, mut value: Vec<u8>) -> Vec<u8> {
+        /// `value`, then its expiry (milliseconds since the Unix epoch, 0 for never), then the
+        /// tag of both: a store's own expiry can be lifted by whoever writes the store, this one
+        /// cannot.
+        pub(crate) fn seal(&self, key: Key<'_>, mut value: Vec<u8>, expires_at: u64) -> Vec<u8> {
+            value.extend_from_slice(&expires_at.to_le_bytes());
             let tag = self.mac(key, &value).finalize().into_bytes();
             value.extend_from_slice(&tag);
             value
         }
 
-        /// The value of a sealed entry, if its tag verifies (compared in constant time).
-        pub(crate) fn open<'a>(&self, key: Key<'_>, sealed: &'a [u8]) -> Option<&'a [u8]> {
-            let (value, tag) = sealed.split_at_checked(sealed.len().checked_sub(TAG)?)?;
-            self.mac(key, value).verify_slice(tag).ok().map(|()| value)
+        /// The value of a sealed entry and its expiry, if its tag verifies (compared in
+        /// constant time).
+        pub(crate) fn open<'a>(&self, key: Key<'_>, sealed: &'a [u8]) -> Option<(&'a [u8], u64)> {
+            let (signed, tag) = sealed.split_at_checked(sealed.len().checked_sub(TAG)?)?;
+            self.mac(key, signed).verify_slice(tag).ok()?;
+            let (value, expires_at) = signed.split_last_chunk::<8>()?;
+            Some((value, u64::from_le_bytes(*expires_at)))
         }
 
-        /// The MAC over the namespace, key and value, each but the last prefixed by its length so
-        /// that no two different triples feed it the same bytes.
-        fn mac(&self, key: Key<'_>, value: &[u8]) -> Hmac<Sha256> {
+        /// The MAC, under a label of this layout, over the namespace and the key, each prefixed
+        /// by its length so that no two different pairs feed it the same bytes, then the value
+        /// and its expiry.
+        fn mac(&self, key: Key<'_>, signed: &[u8]) -> Hmac<Sha256> {
             let mut mac = Hmac::clone(&self.0);
+            mac.update(LABEL);
             for part in [key.namespace.as_bytes(), key.bytes] {
                 mac.update(&(part.len() as u64).to_le_bytes());
                 mac.update(part);
             }
-            mac.update(value);
+            mac.update(signed);
             mac
         }
     }
@@ -104,9 +116,14 @@ mod hmac_sha256 {
         #[test]
         fn sealed_values_open_only_with_the_same_secret_key_and_bytes() {
             let secret = Secret::new(b"s3cret").unwrap();
-            let sealed = secret.seal(key("app::f@v0", b"k"), b"value".to_vec());
-            assert_eq!(sealed.len(), 5 + TAG);
-            assert_eq!(secret.open(key("app::f@v0", b"k"), &sealed), Some(&b"value"[..]));
+            let sealed = secret.seal(key("app::f@v0", b"k"), b"value".to_vec(), 0);
+            assert_eq!(sealed.len(), 5 + 8 + TAG);
+            assert_eq!(secret.open(key("app::f@v0", b"k"), &sealed), Some((&b"value"[..], 0)));
+            let expiring = secret.seal(key("app::f@v0", b"k"), b"value".to_vec(), 1_234);
+            assert_eq!(secret.open(key("app::f@v0", b"k"), &expiring), Some((&b"value"[..], 1_234)));
+            let mut lifted = expiring.clone();
+            lifted[5..13].copy_from_slice(&0_u64.to_le_bytes());
+            assert_eq!(secret.open(key("app::f@v0", b"k"), &lifted), None, "an expiry lifted");
 
             assert_eq!(
                 Secret::new(b"other").unwrap().open(key("app::f@v0", b"k"), &sealed),
@@ -116,7 +133,7 @@ mod hmac_sha256 {
             assert_eq!(secret.open(key("app::f@v0", b"j"), &sealed), None, "another key");
             assert_eq!(secret.open(key("app::g@v0", b"k"), &sealed), None, "another namespace");
             // Moving bytes between the namespace and the key changes the tag.
-            let moved = secret.seal(key("ab", b"c"), b"v".to_vec());
+            let moved = secret.seal(key("ab", b"c"), b"v".to_vec(), 0);
             assert_eq!(secret.open(key("a", b"bc"), &moved), None);
             let mut tampered = sealed.clone();
             tampered[0] ^= 1;

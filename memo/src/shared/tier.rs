@@ -163,7 +163,12 @@ impl Tier {
                 Ok(found) => found,
                 Err(_) => return self.failed(miss(Some(key), claim)),
             };
-            match found.map(|bytes| unseal(backend, at, &bytes).and_then(codec::decode_value)) {
+            let found = found.and_then(|bytes| match unseal(backend, at, &bytes) {
+                Unsealed::Value(bytes) => Some(codec::decode_value(bytes)),
+                Unsealed::Forged => Some(None),
+                Unsealed::Expired => None,
+            });
+            match found {
                 Some(Some(value)) => {
                     // Written between our miss and our claim: give the claim back.
                     if let Some(claim) = claim
@@ -245,13 +250,29 @@ impl Tier {
     }
 }
 
-/// The value bytes of an entry read back: as stored, or, under a secret, only if its tag
-/// verifies (`None` is then read as corrupt).
-fn unseal<'a>(backend: &dyn Backend, at: Key<'_>, bytes: &'a [u8]) -> Option<&'a [u8]> {
-    match backend.secret() {
-        Some(secret) => secret.open(at, bytes),
-        None => Some(bytes),
+/// An entry read back, under a secret if the store has one.
+enum Unsealed<'a> {
+    /// The value's bytes: as stored, or with a tag that verifies.
+    Value(&'a [u8]),
+    /// A tag that does not verify: read as corrupt.
+    Forged,
+    /// A verified entry past the expiry it was sealed with: absent, whatever the store says.
+    Expired,
+}
+
+fn unseal<'a>(backend: &dyn Backend, at: Key<'_>, bytes: &'a [u8]) -> Unsealed<'a> {
+    let Some(secret) = backend.secret() else { return Unsealed::Value(bytes) };
+    match secret.open(at, bytes) {
+        None => Unsealed::Forged,
+        Some((_, expires_at)) if expires_at != 0 && expires_at <= unix_millis() => Unsealed::Expired,
+        Some((value, _)) => Unsealed::Value(value),
     }
+}
+
+/// Milliseconds since the Unix epoch (at least 1).
+fn unix_millis() -> u64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    u64::try_from(since.as_millis()).unwrap_or(u64::MAX).max(1)
 }
 
 impl<V> Pending<V> {
@@ -262,7 +283,10 @@ impl<V> Pending<V> {
         let (Some(key), Some(value), Some(backend)) = (&self.key, value, tier.backend()) else { return };
         let at = Key { namespace: tier.namespace(), bytes: key };
         let sealed = (self.encode)(value).map(|bytes| match backend.secret() {
-            Some(secret) => secret.seal(at, bytes),
+            Some(secret) => {
+                let ttl = |ttl: Duration| u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX);
+                secret.seal(at, bytes, tier.ttl.map_or(0, |d| unix_millis().saturating_add(ttl(d))))
+            }
             None => bytes,
         });
         match sealed.and_then(|bytes| backend.set(at, &bytes, tier.ttl)) {
