@@ -92,6 +92,16 @@ impl Scratch {
         Worker::start(self.command(steps)).finish()
     }
 
+    /// Runs a worker to the end with `MEMO_SECRET` set to `secret`, or unset.
+    fn run_with_secret(&self, secret: Option<&str>, steps: &[&str]) -> Vec<String> {
+        let mut command = self.command(steps);
+        match secret {
+            Some(secret) => command.env("MEMO_SECRET", secret),
+            None => command.env_remove("MEMO_SECRET"),
+        };
+        Worker::start(command).finish()
+    }
+
     /// How many times `function`'s body ran, in every process.
     fn runs(&self, function: &str) -> usize {
         let log = std::fs::read_to_string(self.0.join("runs")).unwrap_or_default();
@@ -223,14 +233,7 @@ fn readers_go_on_while_another_program_holds_the_write_lock() {
 #[test]
 fn entries_under_a_secret_are_authenticated() {
     let scratch = Scratch::new("secret");
-    let run = |secret: Option<&str>, steps: &[&str]| {
-        let mut command = scratch.command(steps);
-        match secret {
-            Some(secret) => command.env("MEMO_SECRET", secret),
-            None => command.env_remove("MEMO_SECRET"),
-        };
-        Worker::start(command).finish()
-    };
+    let run = |secret, steps: &[&str]| scratch.run_with_secret(secret, steps);
     assert_eq!(check(&run(Some("s3cret"), &["square=0..4"])[0], "square", 0..4).writes, 4);
     assert_eq!(check(&run(Some("s3cret"), &["square=0..4"])[0], "square", 0..4).hits, 4);
 
@@ -254,14 +257,7 @@ fn entries_under_a_secret_are_authenticated() {
 
     // Entries written without the secret are not served to a process that has it...
     let other = Scratch::new("secret-less");
-    let run_other = |secret: Option<&str>| {
-        let mut command = other.command(&["square=0..4"]);
-        match secret {
-            Some(secret) => command.env("MEMO_SECRET", secret),
-            None => command.env_remove("MEMO_SECRET"),
-        };
-        Worker::start(command).finish()
-    };
+    let run_other = |secret| other.run_with_secret(secret, &["square=0..4"]);
     assert_eq!(check(&run_other(None)[0], "square", 0..4).writes, 4);
     let info = check(&run_other(Some("s3cret"))[0], "square", 0..4);
     assert_eq!((info.hits, info.corrupt), (0, 4));
@@ -275,11 +271,7 @@ fn entries_under_a_secret_are_authenticated() {
 #[test]
 fn a_sealed_expiry_cannot_be_lifted() {
     let scratch = Scratch::new("sealed-expiry");
-    let run = |steps: &[&str]| {
-        let mut command = scratch.command(steps);
-        command.env("MEMO_SECRET", "s3cret");
-        Worker::start(command).finish()
-    };
+    let run = |steps: &[&str]| scratch.run_with_secret(Some("s3cret"), steps);
     assert_eq!(check(&run(&["brief=0..2"])[0], "brief", 0..2).writes, 2);
     let db = Connection::open(scratch.store()).unwrap();
     db.execute("UPDATE entries SET expires_at = NULL", []).unwrap();

@@ -1056,6 +1056,19 @@ mod tests {
         Key { namespace, bytes }
     }
 
+    /// The entries a copy of the store's file alone holds, without its `-wal` (a backup).
+    pub(super) fn entries_in_file_alone(path: &Path) -> i64 {
+        let mut copy = path.as_os_str().to_owned();
+        copy.push(".backup");
+        std::fs::copy(path, &copy).unwrap();
+        // Before the first checkpoint even the schema is only in the log.
+        let count = Connection::open(&copy)
+            .and_then(|db| db.query_row("SELECT count(*) FROM entries", [], |row| row.get::<_, i64>(0)))
+            .unwrap_or(0);
+        std::fs::remove_file(&copy).unwrap();
+        count
+    }
+
     fn ns(i: u32) -> Vec<u8> {
         i.to_le_bytes().to_vec()
     }
@@ -1411,16 +1424,7 @@ mod tests {
         let dir = TempDir::new("checkpoint-retry");
         let store = DiskStore::new(Options::new(dir.file()));
         store.set(key("f@v1", b"a"), b"1", None).unwrap();
-        let in_file_alone = || {
-            let copy = dir.0.join("backup.sqlite3");
-            std::fs::copy(dir.file(), &copy).unwrap();
-            // Before the first checkpoint even the schema is only in the log.
-            let count = Connection::open(&copy)
-                .and_then(|db| db.query_row("SELECT count(*) FROM entries", [], |row| row.get::<_, i64>(0)))
-                .unwrap_or(0);
-            std::fs::remove_file(&copy).unwrap();
-            count
-        };
+        let in_file_alone = || entries_in_file_alone(&dir.file());
         let written = Instant::now();
         while in_file_alone() < 1 {
             assert!(written.elapsed() < Duration::from_secs(2), "not checkpointed");

@@ -313,15 +313,12 @@ impl RedisStore {
     /// Keeps a sound connection for reuse; a `fresh` one (its timeouts cut to what was left
     /// of a deadline) gets a whole `io_timeout` back first.
     fn give_back(&self, connection: Connection, fresh: bool) {
-        let reset = || {
-            connection.set_read_timeout(Some(self.io_timeout)).is_ok()
-                && connection.set_write_timeout(Some(self.io_timeout)).is_ok()
-        };
-        if self.idle.lock().len() < self.pool_size && (!fresh || reset()) {
-            let mut idle = self.idle.lock();
-            if idle.len() < self.pool_size {
-                idle.push(connection);
-            }
+        let restored = !fresh
+            || (connection.set_read_timeout(Some(self.io_timeout)).is_ok()
+                && connection.set_write_timeout(Some(self.io_timeout)).is_ok());
+        let mut idle = self.idle.lock();
+        if restored && idle.len() < self.pool_size {
+            idle.push(connection);
         }
     }
 }

@@ -65,7 +65,7 @@ pub(super) fn prepare(path: &Path, permissions: u32, trust_other_users: bool) ->
 #[cfg(unix)]
 pub(super) fn tighten(path: &Path, permissions: u32) {
     use std::os::unix::fs::MetadataExt;
-    let me = rustix::process::geteuid().as_raw();
+    let me = Me::now().user;
     for suffix in ["", "-wal", "-shm"] {
         let mut file = path.as_os_str().to_owned();
         file.push(suffix);
@@ -408,17 +408,7 @@ mod tests {
             store.set(Key { namespace: "f@v1", bytes: &i.to_le_bytes() }, &[7; 100], None).unwrap();
         }
         let written = std::time::Instant::now();
-        let in_file_alone = || {
-            let copy = scratch.0.join("backup.sqlite3");
-            std::fs::copy(&path, &copy).unwrap();
-            // Before the first checkpoint even the schema is only in the log.
-            let count = rusqlite::Connection::open(&copy)
-                .and_then(|db| db.query_row("SELECT count(*) FROM entries", [], |row| row.get::<_, i64>(0)))
-                .unwrap_or(0);
-            std::fs::remove_file(&copy).unwrap();
-            count
-        };
-        while in_file_alone() < 50 {
+        while super::super::tests::entries_in_file_alone(&path) < 50 {
             assert!(written.elapsed() < Duration::from_secs(2), "not checkpointed");
             std::thread::sleep(Duration::from_millis(10));
         }
