@@ -188,8 +188,10 @@ fn check_file(path: &Path, me: &Me, permissions: u32, trust_other_users: bool) -
 
 #[cfg(all(test, unix))]
 mod tests {
-    use super::super::{Backend, DiskStore, Key, Options};
+    use super::super::Options;
+    use super::super::store::DiskStore;
     use super::*;
+    use crate::shared::backend::{Backend, Key};
     use std::os::unix::fs::{MetadataExt, PermissionsExt};
     use std::path::PathBuf;
     use std::time::Duration;
@@ -408,7 +410,7 @@ mod tests {
             store.set(Key { namespace: "f@v1", bytes: &i.to_le_bytes() }, &[7; 100], None).unwrap();
         }
         let written = std::time::Instant::now();
-        while super::super::tests::entries_in_file_alone(&path) < 50 {
+        while super::super::test_support::entries_in_file_alone(&path) < 50 {
             assert!(written.elapsed() < Duration::from_secs(2), "not checkpointed");
             std::thread::sleep(Duration::from_millis(10));
         }
