@@ -16,10 +16,22 @@ pub(crate) struct Function {
     pub(crate) block: Box<Block>,
     pub(crate) inputs: Vec<Input>,
     pub(crate) output: Output,
-    /// Takes `self`, names `Self`, or sits in an `impl` block: an associated function.
+    /// Where the function and its companions go.
+    pub(crate) place: Place,
+    /// An associated function: `place` is not [`Place::Free`].
     pub(crate) is_method: bool,
-    /// Sits in a trait's `impl` block, where no companion can go.
-    pub(crate) in_trait_impl: bool,
+}
+
+/// Where a memoized function sits, as the macro's input says: the signature (`self` or
+/// `Self`), or `#[memo::memoized]` on the enclosing `impl` block.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Place {
+    /// A free function: its companions are associated functions of a type named after it.
+    Free,
+    /// A function of an inherent `impl`: its companions sit beside it.
+    Inherent,
+    /// A method of a trait `impl`: its companions go to an inherent `impl` of the same type.
+    TraitImpl,
 }
 
 /// One argument.
@@ -57,17 +69,19 @@ pub(crate) enum Output {
 }
 
 impl Function {
-    pub(crate) fn new(item: ItemFn) -> Function {
+    /// `place`: where `#[memo::memoized]` found the function, or `None` for an attribute on
+    /// its own, which places it by its signature.
+    pub(crate) fn new(item: ItemFn, place: Option<Place>) -> Function {
         let inputs = item.sig.inputs.iter().enumerate().map(|(i, arg)| Input::new(i, arg)).collect();
         let output = match &item.sig.output {
             ReturnType::Default => Output::Unit,
             ReturnType::Type(_, ty) if is_result(ty) => Output::Result(ty.clone()),
             ReturnType::Type(_, ty) => Output::Plain(ty.clone()),
         };
-        let block = enclosing_block();
-        let is_method =
-            item.sig.receiver().is_some() || mentions_self(&item.sig) || block != Enclosing::Other;
-        let in_trait_impl = block == Enclosing::TraitImpl;
+        let place = place.unwrap_or(match item.sig.receiver().is_some() || mentions_self(&item.sig) {
+            true => Place::Inherent,
+            false => Place::Free,
+        });
         Function {
             attrs: item.attrs,
             vis: item.vis,
@@ -75,8 +89,8 @@ impl Function {
             block: item.block,
             inputs,
             output,
-            is_method,
-            in_trait_impl,
+            place,
+            is_method: place != Place::Free,
         }
     }
 
@@ -130,6 +144,35 @@ pub(crate) fn is_float(ty: &Type) -> bool {
     matches!(ty, Type::Path(TypePath { qself: None, path }) if path.is_ident("f32") || path.is_ident("f64"))
 }
 
+/// `T` of an `Option<&T>` (or `Option<&'a T>`) argument, which is keyed by the referent.
+pub(crate) fn optional_ref(ty: &Type) -> Option<&Type> {
+    let Type::Path(TypePath { qself: None, path }) = ty else { return None };
+    let last = path.segments.last()?;
+    let std_path = path.segments.len() == 1
+        || path
+            .segments
+            .iter()
+            .take(path.segments.len() - 1)
+            .map(|s| s.ident.to_string())
+            .eq(["core", "option"])
+        || path
+            .segments
+            .iter()
+            .take(path.segments.len() - 1)
+            .map(|s| s.ident.to_string())
+            .eq(["std", "option"]);
+    if last.ident != "Option" || !std_path {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
+    match args.args.iter().collect::<Vec<_>>().as_slice() {
+        [syn::GenericArgument::Type(Type::Reference(TypeReference { elem, mutability: None, .. }))] => {
+            Some(elem)
+        }
+        _ => None,
+    }
+}
+
 fn is_result(ty: &Type) -> bool {
     match ty {
         Type::Path(TypePath { path, .. }) => path.segments.last().is_some_and(|segment| {
@@ -164,123 +207,4 @@ pub(crate) fn contains_impl_trait(ty: &Type) -> bool {
     let mut finder = Finder(false);
     finder.visit_type(ty);
     finder.0
-}
-
-/// The kind of block a function sits directly in.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Enclosing {
-    Impl,
-    TraitImpl,
-    /// A module, a function body, or unknown.
-    Other,
-}
-
-/// Where the function under the attribute sits. A macro cannot see where it is used, so this
-/// reads the source file of the call; code it cannot read (generated code) counts as `Other`.
-fn enclosing_block() -> Enclosing {
-    let site = proc_macro::Span::call_site();
-    let Some(text) = site.local_file().and_then(|path| std::fs::read_to_string(path).ok()) else {
-        return Enclosing::Other;
-    };
-    let offset: usize = text.split_inclusive('\n').take(site.line().saturating_sub(1)).map(str::len).sum();
-    block_at_end(&text[..offset.min(text.len())])
-}
-
-/// The kind of the innermost block left open at the end of `source`. Skips comments, string
-/// and char literals.
-fn block_at_end(source: &str) -> Enclosing {
-    let bytes = source.as_bytes();
-    let mut open: Vec<usize> = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'/' if bytes.get(i + 1) == Some(&b'/') => {
-                i = source[i..].find('\n').map_or(bytes.len(), |end| i + end);
-            }
-            b'/' if bytes.get(i + 1) == Some(&b'*') => {
-                i = source[i + 2..].find("*/").map_or(bytes.len(), |end| i + 2 + end + 1);
-            }
-            b'"' => {
-                let hashes = source[..i].bytes().rev().take_while(|&b| b == b'#').count();
-                let raw = source[..i - hashes].ends_with('r');
-                i += 1;
-                while i < bytes.len() {
-                    if !raw && bytes[i] == b'\\' {
-                        i += 1;
-                    } else if bytes[i] == b'"' && source[i + 1..].bytes().take(hashes).all(|b| b == b'#') {
-                        i += hashes;
-                        break;
-                    }
-                    i += 1;
-                }
-            }
-            b'\'' => {
-                // A char literal ('x', '\n'), not a lifetime ('a).
-                let close = if bytes.get(i + 1) == Some(&b'\\') {
-                    source[i + 2..].find('\'').map(|end| i + 2 + end)
-                } else {
-                    source[i + 1..]
-                        .char_indices()
-                        .nth(1)
-                        .filter(|&(_, c)| c == '\'')
-                        .map(|(end, _)| i + 1 + end)
-                };
-                if let Some(close) = close {
-                    i = close;
-                }
-            }
-            b'{' => open.push(i),
-            b'}' => {
-                open.pop();
-            }
-            _ => {}
-        }
-        i += 1;
-    }
-    let Some(&brace) = open.last() else { return Enclosing::Other };
-    // What opens the block: the first keyword after the previous item or statement.
-    let header = source[..brace].rsplit(['{', '}', ';']).next().unwrap_or_default();
-    let words: Vec<&str> = header
-        .lines()
-        .flat_map(|line| line.split("//").next().unwrap_or_default().split_whitespace())
-        .collect();
-    let keywords =
-        ["impl", "fn", "mod", "trait", "struct", "enum", "union", "match", "if", "while", "for", "loop"];
-    let is_keyword = |word: &str, k: &str| word == k || word.starts_with(&format!("{k}<"));
-    match words.iter().position(|word| keywords.iter().any(|k| is_keyword(word, k))) {
-        Some(at) if is_keyword(words[at], "impl") => {
-            match words[at..].iter().take_while(|word| **word != "where").any(|word| *word == "for") {
-                true => Enclosing::TraitImpl,
-                false => Enclosing::Impl,
-            }
-        }
-        _ => Enclosing::Other,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::{Enclosing, block_at_end};
-
-    fn is_impl(source: &str) -> bool {
-        block_at_end(source) == Enclosing::Impl
-    }
-
-    #[test]
-    fn finds_the_enclosing_impl_block() {
-        assert!(is_impl("struct S;\nimpl S {\n    "));
-        assert!(is_impl("impl<T: Clone> S<T> where T: Copy {\n fn a() {}\n "));
-        assert!(is_impl("unsafe impl S { // a { in a comment\n /* } */ const C: &str = \"}\"; "));
-        assert!(is_impl("impl S { const C: char = '}'; fn f<'a>(x: &'a str) {} "));
-        assert!(!is_impl("fn main() {\n    "));
-        assert!(!is_impl("impl S { fn f() { "));
-        assert!(!is_impl("mod m { "));
-        assert!(!is_impl(""));
-        assert!(!is_impl("impl S {} fn g() {}\n"));
-        assert!(is_impl("impl S { const R: &str = r#\"{\"#; "));
-        assert!(is_impl("/// Helpers: fn and mod words in a doc.\n#[derive(Debug, Clone)]\nimpl S {\n"));
-        assert!(!is_impl("fn f(x: impl Display) {\n"));
-        assert_eq!(block_at_end("impl<T> From<T> for S<T> where T: Copy {\n"), Enclosing::TraitImpl);
-        assert_eq!(block_at_end("impl<F> S<F> where F: for<'a> Fn(&'a u8) {\n"), Enclosing::Impl);
-    }
 }

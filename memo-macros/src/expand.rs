@@ -10,7 +10,7 @@ use syn::{
     TraitItemFn, Type, TypeImplTrait, TypeParamBound, WherePredicate, parse_quote,
 };
 
-use crate::ast::{Function, Input, InputKind, Output, is_float};
+use crate::ast::{Function, Input, InputKind, Output, Place, is_float, optional_ref};
 use crate::attr::{self, Kind, Options, Shared};
 use crate::valid;
 
@@ -21,18 +21,35 @@ pub(crate) fn memoize(kind: Kind, args: TokenStream, item: TokenStream) -> Token
         Ok(item_fn) => item_fn,
         Err(_) => return with_error(not_a_function(kind, item.clone()), item),
     };
-    let options = match attr::parse(kind, args) {
-        Ok(options) => options,
-        Err(error) => return with_error(error, item),
-    };
-    let function = Function::new(item_fn);
-    match valid::check(kind, &options, &function) {
-        Ok(()) => expand(&options, &function),
+    match memoize_fn(kind, args, item_fn, None) {
+        Ok(Expansion { wrapper, companions }) => quote!(#wrapper #companions),
         Err(error) => with_error(error, item),
     }
 }
 
-fn with_error(error: syn::Error, item: TokenStream) -> TokenStream {
+/// What one memoized function expands to.
+pub(crate) struct Expansion {
+    /// The function, calling its cache.
+    pub(crate) wrapper: TokenStream,
+    /// The rest: the companions and the cache, as associated items (a function of an `impl`)
+    /// or as items of the module (a free function).
+    pub(crate) companions: TokenStream,
+}
+
+/// Memoizes `item`, placed where `#[memo::memoized]` found it, or by its signature (`None`).
+pub(crate) fn memoize_fn(
+    kind: Kind,
+    args: TokenStream,
+    item: ItemFn,
+    place: Option<Place>,
+) -> syn::Result<Expansion> {
+    let options = attr::parse(kind, args)?;
+    let function = Function::new(item, place);
+    valid::check(kind, &options, &function)?;
+    Ok(expand(&options, &function))
+}
+
+pub(crate) fn with_error(error: syn::Error, item: TokenStream) -> TokenStream {
     let error = error.to_compile_error();
     quote!(#error #item)
 }
@@ -52,8 +69,13 @@ fn not_a_function(kind: Kind, item: TokenStream) -> syn::Error {
     }
 }
 
-fn expand(options: &Options, function: &Function) -> TokenStream {
+fn expand(options: &Options, function: &Function) -> Expansion {
     let Function { attrs, vis, sig, block, .. } = function;
+    // A trait impl's methods take no visibility; their companions are as public as the trait's.
+    let companion_vis = match function.place {
+        Place::TraitImpl => quote!(pub),
+        _ => vis.to_token_stream(),
+    };
     let name = &sig.ident;
     // A `key` expression's type is known only where it is evaluated: such a cache is erased too.
     let generic = function.is_generic() || options.key.is_some();
@@ -272,20 +294,20 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
         doc(format!("Runs {fn_link}'s body without the cache, as `functools`' `__wrapped__`."));
     let companions = quote! {
         #doc_info
-        #vis fn #cache_info() -> ::memo::CacheInfo {
+        #companion_vis fn #cache_info() -> ::memo::CacheInfo {
             #cache.cache_info()
         }
         #doc_clear
-        #vis fn #cache_clear() {
+        #companion_vis fn #cache_clear() {
             #cache.cache_clear()
         }
         #doc_parameters
-        #vis fn #cache_parameters() -> ::memo::CacheParameters {
+        #companion_vis fn #cache_parameters() -> ::memo::CacheParameters {
             #cache.cache_parameters()
         }
         #doc_uncached
         #(#lints)*
-        #vis #uncached_sig #block
+        #companion_vis #uncached_sig #block
     };
     let (shared_companions, tier_static) = match &options.shared {
         None => (TokenStream::new(), TokenStream::new()),
@@ -301,11 +323,11 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
             (
                 quote! {
                     #doc_info
-                    #vis fn #shared_info() -> ::memo::SharedInfo {
+                    #companion_vis fn #shared_info() -> ::memo::SharedInfo {
                         #tier.shared_info()
                     }
                     #doc_clear
-                    #vis fn #shared_clear() -> ::core::result::Result<u64, ::memo::StoreError> {
+                    #companion_vis fn #shared_clear() -> ::core::result::Result<u64, ::memo::StoreError> {
                         #tier.shared_clear()
                     }
                 },
@@ -321,6 +343,7 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
         &prefix,
         &fn_link,
         PerKey {
+            vis: &companion_vis,
             key_binding: &key_binding,
             parts: &parts,
             value_ty: &value_ty,
@@ -354,7 +377,7 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
                 #tier_accessor
             },
         );
-        quote!(#wrapper #companions)
+        Expansion { wrapper, companions }
     } else {
         let static_name = format_ident!("__memo_cache_{}", name);
         let tier_name = format_ident!("__memo_tier_{}", name);
@@ -373,8 +396,7 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
             "The cache of {fn_link}: `{name}::cache_info()`, `{name}::cache_clear()`, \
              `{name}::cache_parameters()` and `{name}::uncached(..)`."
         ));
-        quote! {
-            #wrapper
+        let companions = quote! {
             #(#cfgs)*
             #[allow(non_upper_case_globals, clippy::type_complexity)]
             static #static_name: #cache_ty = #new_cache;
@@ -388,7 +410,8 @@ fn expand(options: &Options, function: &Function) -> TokenStream {
             impl #name {
                 #companions
             }
-        }
+        };
+        Expansion { wrapper, companions }
     }
 }
 
@@ -454,6 +477,8 @@ fn shared_part(input: &Input) -> TokenStream {
 
 /// What the per-key companions need from the wrapper.
 struct PerKey<'a> {
+    /// The companions' visibility.
+    vis: &'a TokenStream,
     /// Evaluates a `key` expression, if the function has one.
     key_binding: &'a TokenStream,
     parts: &'a TokenStream,
@@ -474,7 +499,7 @@ fn per_key_companions(
     fn_link: &str,
     per_key: PerKey<'_>,
 ) -> TokenStream {
-    let PerKey { key_binding, parts, value_ty, tag, register } = per_key;
+    let PerKey { vis, key_binding, parts, value_ty, tag, register } = per_key;
     let keyed_sig = |name: Ident, output: syn::ReturnType| {
         let mut sig = Signature { ident: name, output, asyncness: None, ..wrapper_sig.clone() };
         sig.inputs = sig
@@ -507,7 +532,6 @@ fn per_key_companions(
             quote!(__memo_cache.put(#parts, #value)),
         ),
     };
-    let vis = &function.vis;
     let doc = |text: String| quote!(#[doc = #text]);
     let doc_peek = doc(format!(
         "The value {fn_link}'s cache holds for these arguments, if any, without running the body, \
@@ -574,10 +598,16 @@ fn part(input: &Input) -> TokenStream {
             let name = at(elem.span());
             quote_spanned!(elem.span()=> ::memo::__private::Float(*#name))
         }
-        InputKind::Value(ty) => {
-            let name = at(ty.span());
-            quote_spanned!(ty.span()=> ::memo::__private::arg(&#name))
-        }
+        InputKind::Value(ty) => match optional_ref(ty) {
+            Some(elem) => {
+                let name = at(elem.span());
+                quote_spanned!(elem.span()=> ::memo::__private::optional(#name))
+            }
+            None => {
+                let name = at(ty.span());
+                quote_spanned!(ty.span()=> ::memo::__private::arg(&#name))
+            }
+        },
         InputKind::Ref { elem, .. } => {
             let name = at(elem.span());
             quote_spanned!(elem.span()=> ::memo::__private::arg(#name))
@@ -591,7 +621,12 @@ fn owned_type(input: &Input) -> TokenStream {
         InputKind::Value(ty) | InputKind::Ref { elem: ty, .. } if is_float(ty) => {
             quote!(<::memo::__private::Float<#ty> as ::memo::__private::KeyParts>::Owned)
         }
-        InputKind::Value(ty) => ty.to_token_stream(),
+        InputKind::Value(ty) => match optional_ref(ty) {
+            Some(elem) => {
+                quote_spanned!(elem.span()=> ::core::option::Option<<#elem as ::std::borrow::ToOwned>::Owned>)
+            }
+            None => ty.to_token_stream(),
+        },
         InputKind::Ref { elem, .. } => quote_spanned!(elem.span()=> <#elem as ::std::borrow::ToOwned>::Owned),
         InputKind::SelfRef | InputKind::SelfOther => quote!(Self),
     }
@@ -682,7 +717,9 @@ fn wrapper_signature(function: &Function, options: &Options) -> Signature {
             });
         }
     }
-    if function.is_generic() {
+    // A trait impl's method cannot add bounds to the trait's signature: there, what the cache
+    // needs (`Self: 'static`, `Send + 'static` parameters) is checked where the wrapper uses it.
+    if function.is_generic() && function.place != Place::TraitImpl {
         struct SendStaticImplTrait;
         impl VisitMut for SendStaticImplTrait {
             fn visit_type_impl_trait_mut(&mut self, ty: &mut TypeImplTrait) {

@@ -5,7 +5,7 @@ use quote::ToTokens;
 use syn::visit::Visit;
 use syn::{GenericParam, Lifetime, ReturnType, Type, TypeImplTrait, TypeReference};
 
-use crate::ast::{Function, InputKind, contains_impl_trait};
+use crate::ast::{Function, InputKind, contains_impl_trait, optional_ref};
 use crate::attr::{Kind, Options, Shared};
 
 /// Checks `function`, gathering every error into one.
@@ -13,15 +13,6 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
     let mut errors = Errors(None);
     let sig = &function.sig;
     let attr = kind.name();
-    if function.in_trait_impl {
-        errors.add(
-            &sig.ident,
-            format!(
-                "`#[{attr}]` cannot memoize a method of a trait impl: its companions cannot be trait members; \
-                 memoize an inherent method or a free function and call it from here"
-            ),
-        );
-    }
     if let Some(token) = &sig.constness {
         errors.add(
             token,
@@ -122,6 +113,8 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
                 format!("a `&mut` argument cannot be part of a cache key: take `&T`, or leave it out with `ignore = [{name}]`"),
             ),
             InputKind::Value(ty) | InputKind::Ref { elem: ty, .. } => {
+                // `Option<&T>` is keyed by its referent, stored as `Option<T::Owned>`.
+                let ty = optional_ref(ty).unwrap_or(ty);
                 if let Some(borrow) = first_borrow(ty) {
                     errors.add_span(
                         borrow,

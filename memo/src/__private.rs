@@ -5,7 +5,7 @@ pub use crate::function::{
     Always, ErasedKey, ErasedSlot, ErasedValue, Expiring, FnCache, GenericFnCache, Joined, Keep, Leader,
     Lookup, Slot, Waiter,
 };
-pub use crate::key::{Arg, Float, KeyParts, arg};
+pub use crate::key::{Arg, Float, KeyParts, Optional, arg, optional};
 pub use crate::locking::{Exclusive, Shared};
 pub use crate::shared::codec::{Encode, KeyWriter, Value};
 pub use crate::shared::tier::{Fetched, Pending, Target, Tier};

@@ -133,6 +133,51 @@ impl<T: ?Sized + CacheKey<Owned = O>, O: Send + 'static> KeyParts for Arg<'_, T,
     }
 }
 
+/// An `Option<&T>` argument, keyed by its referent and stored as `Option<T::Owned>`: a hit
+/// allocates nothing.
+pub struct Optional<'a, T: ?Sized>(Option<&'a T>);
+
+/// Views an `Option<&T>` argument as a key part; checks, as [`arg`] does, that `T` can be a key.
+#[inline]
+pub fn optional<T: ?Sized + CacheKey>(value: Option<&T>) -> Optional<'_, T> {
+    Optional(value)
+}
+
+impl<T: ?Sized + CacheKey> KeyParts for Optional<'_, T> {
+    type Owned = Option<T::Owned>;
+
+    #[inline]
+    fn hash_parts<H: Hasher>(&self, state: &mut H) {
+        state.write_u8(self.0.is_some().into());
+        if let Some(value) = self.0 {
+            value.hash_arg(state);
+        }
+    }
+
+    #[inline]
+    fn eq_owned(&self, owned: &Option<T::Owned>) -> bool {
+        match (self.0, owned) {
+            (Some(value), Some(owned)) => value.eq_owned(owned),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+
+    #[inline]
+    fn to_owned_key(&self) -> Option<T::Owned> {
+        self.0.map(T::to_owned_arg)
+    }
+
+    #[inline]
+    fn owned_eq(a: &Option<T::Owned>, b: &Option<T::Owned>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => T::owned_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
 /// An `f32` or `f64` argument, keyed by value: `-0.0` equals `0.0` (as in Python) and every NaN
 /// equals every other NaN (so a NaN argument is cached like any other value).
 pub struct Float<F>(pub F);
@@ -244,6 +289,25 @@ mod tests {
         assert_eq!(owned, ("name".to_string(), (vec![1u8, 2], (7u64, ()))));
         assert!(parts.eq_owned(&owned));
         assert!(!(arg("other"), (arg(&[1u8, 2][..]), (arg(&7u64), ()))).eq_owned(&owned));
+    }
+
+    #[test]
+    fn optional_borrows_match_their_owned_key() {
+        let (some, none) = (optional(Some("ada")), optional::<str>(None));
+        assert_eq!(some.to_owned_key(), Some("ada".to_string()));
+        assert!(some.eq_owned(&Some("ada".to_string())));
+        assert!(!some.eq_owned(&None) && !some.eq_owned(&Some("bob".to_string())));
+        assert!(none.eq_owned(&None) && !none.eq_owned(&Some(String::new())));
+        assert!(!Optional::<str>::owned_eq(&None, &Some(String::new())));
+        let slices = (optional(Some(&[1u8, 2][..])), ());
+        assert_eq!(slices.to_owned_key(), (Some(vec![1u8, 2]), ()));
+        let state = RandomState::new();
+        let h = |parts: &dyn Fn(&mut std::hash::DefaultHasher)| {
+            let mut s = state.build_hasher();
+            parts(&mut s);
+            s.finish()
+        };
+        assert_ne!(h(&|s| none.hash_parts(s)), h(&|s| optional(Some("")).hash_parts(s)));
     }
 
     #[test]

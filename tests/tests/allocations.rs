@@ -53,6 +53,33 @@ fn hits_do_not_allocate() {
     assert_eq!(allocations(|| assert_eq!(generic(&7u32), 4)), 0, "a generic hit allocated");
 }
 
+#[cache]
+fn by_optional(name: Option<&str>, ids: Option<&[u64]>, id: Option<&u64>) -> usize {
+    name.map_or(0, str::len) + ids.map_or(0, <[u64]>::len) + id.map_or(0, |id| *id as usize)
+}
+
+#[test]
+fn optional_borrowed_hits_do_not_allocate() {
+    let ids = [1u64, 2, 3];
+    assert_eq!(by_optional(Some("a-twenty-four-byte-name!"), Some(&ids), Some(&5)), 24 + 3 + 5);
+    assert_eq!(by_optional(None, None, None), 0);
+    let hits = allocations(|| {
+        for _ in 0..100 {
+            assert_eq!(by_optional(Some("a-twenty-four-byte-name!"), Some(&ids), Some(&5)), 32);
+            assert_eq!(by_optional(None, None, None), 0);
+        }
+    });
+    assert_eq!(hits, 0, "a hit with optional borrowed arguments allocated");
+    assert_eq!(
+        by_optional::cache_info().to_string(),
+        "CacheInfo(hits=200, misses=2, maxsize=None, currsize=2)"
+    );
+    // `None` and `Some("")` are different keys.
+    assert_eq!(by_optional(Some(""), None, None), 0);
+    assert_eq!(by_optional::cache_info().misses, 3);
+    assert_eq!(by_optional::cache_peek(Some("a-twenty-four-byte-name!"), Some(&ids), Some(&5)), Some(32));
+}
+
 #[test]
 fn read_hits_do_not_allocate() {
     let path = Path::new("/var/cache/memo/entry");

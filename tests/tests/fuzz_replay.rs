@@ -1,6 +1,6 @@
 //! Replays the two fuzz targets of `fuzz/` on stable Rust, without libFuzzer: the committed
 //! seed corpus of each (`fuzz/corpus/<target>/`) and a few thousand pseudo-random byte strings
-//! go through the very logic the fuzz binaries run (`fuzz/logic/*.rs`, included by `#[path]`).
+//! go through the very logic the fuzz binaries run (`fuzz_replay/*.rs`, which the fuzz crate includes by `#[path]`).
 //!
 //! - `lru_ops`: arbitrary operation sequences on `memo::LruCache` against a naive model.
 //! - `fn_keys`: arbitrary arguments through `#[lru_cache]`'s key building and lookup, memoized
@@ -11,11 +11,11 @@
 
 // `pub` there is the fuzz crate's interface; here the modules are private.
 #[allow(unreachable_pub)]
-#[path = "../../fuzz/logic/lru_ops.rs"]
+#[path = "fuzz_replay/lru_ops.rs"]
 mod lru_ops;
 
 #[allow(unreachable_pub)]
-#[path = "../../fuzz/logic/fn_keys.rs"]
+#[path = "fuzz_replay/fn_keys.rs"]
 mod fn_keys;
 
 use memo_tests::SplitMix64;

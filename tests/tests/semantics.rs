@@ -411,6 +411,7 @@ fn arguments_with_patterns_and_mut_bindings() {
 
 struct Geometry;
 
+#[memo::memoized]
 impl Geometry {
     /// An associated function with neither `self` nor `Self` in its signature.
     #[lru_cache(maxsize = 8)]

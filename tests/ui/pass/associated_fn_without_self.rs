@@ -1,7 +1,9 @@
-use memo::lru_cache;
+use memo::{lru_cache, memoized};
 
 struct Geometry;
 
+// Neither `self` nor `Self`: the block's attribute says that `square` is associated.
+#[memoized]
 impl Geometry {
     #[lru_cache]
     fn square(x: u64) -> u64 {
