@@ -18,7 +18,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use parking_lot::{Condvar, Mutex};
+use crate::sync::{Condvar, Mutex};
 
 /// One computation of a key's value, which other callers of the key wait for.
 pub(crate) struct Flight<E> {
@@ -78,7 +78,7 @@ impl<E> Flight<E> {
         let mut progress = self.progress.lock();
         loop {
             match &*progress {
-                Progress::Running(_) => self.landed.wait(&mut progress),
+                Progress::Running(_) => progress = self.landed.wait(progress),
                 Progress::Landed(value) => {
                     return value.as_ref().and_then(read).map_or(Waited::Retry, Waited::Value);
                 }
@@ -174,11 +174,17 @@ pub(crate) async fn computing<F: Future>(id: Option<u64>, body: F) -> F::Output 
 /// The wait-for graph of flights, and the flights each thread is computing.
 struct Links;
 
-/// Edges `(a, b)`: flight `a`'s computation waits for flight `b`.
-static EDGES: Mutex<BTreeSet<(u64, u64)>> = Mutex::new(BTreeSet::new());
+/// Edges `(a, b)`: flight `a`'s computation waits for flight `b`. A leaf lock, held for no
+/// blocking operation: `parking_lot`'s under shuttle too, as a `static` outlives executions.
+static EDGES: parking_lot::Mutex<BTreeSet<(u64, u64)>> = parking_lot::Mutex::new(BTreeSet::new());
 
+#[cfg(not(shuttle))]
 thread_local! {
     /// The flights whose bodies run on this thread, innermost last.
+    static RUNNING: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
+}
+#[cfg(shuttle)]
+shuttle::thread_local! {
     static RUNNING: RefCell<Vec<u64>> = const { RefCell::new(Vec::new()) };
 }
 
@@ -194,7 +200,8 @@ impl Drop for Link {
 impl Links {
     /// Enters flight `id` on this thread; returns the flight it runs inside, if any.
     fn push(id: u64) -> Option<u64> {
-        RUNNING.with_borrow_mut(|running| {
+        RUNNING.with(|running| {
+            let mut running = running.borrow_mut();
             let outer = running.last().copied();
             running.push(id);
             outer
@@ -202,7 +209,7 @@ impl Links {
     }
 
     fn pop() {
-        RUNNING.with_borrow_mut(|running| running.pop());
+        RUNNING.with(|running| running.borrow_mut().pop());
     }
 
     fn add(from: u64, to: u64) -> Link {
@@ -214,7 +221,7 @@ impl Links {
     /// for: `Some` (with `None` inside when it runs inside no flight), or `None` when
     /// `target` waits for it already, so that waiting would deadlock.
     fn wait_for(target: u64) -> Option<Option<Link>> {
-        let Some(me) = RUNNING.with_borrow(|running| running.last().copied()) else {
+        let Some(me) = RUNNING.with(|running| running.borrow().last().copied()) else {
             return Some(None); // no flight waits for a caller outside every flight
         };
         let mut edges = EDGES.lock();

@@ -1,5 +1,6 @@
 //! Model checks of the function caches' protocol (lookup under the lock, the body outside it,
-//! store unless a racing call stored first, clear, sharded bounds) under shuttle's randomized
+//! store unless a racing call stored first, clear, sharded bounds; and under `single_flight`,
+//! waiters, the leader's hand-off and leaders that give up) under shuttle's randomized
 //! and PCT schedulers, which explore thread interleavings and report deadlocks. Run with:
 //!
 //! ```text
@@ -9,7 +10,8 @@
 use shuttle::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use shuttle::thread;
 
-use crate::function::{Always, FnCache, Lookup};
+use crate::flight::Waited;
+use crate::function::{Always, FnCache, Joined, Lookup};
 use crate::key::arg;
 use crate::locking::{Exclusive, Locking, Shared};
 
@@ -121,4 +123,80 @@ fn clear_racing_with_calls_never_loses_the_bound_or_a_value() {
 fn shards_share_one_bound_under_races() {
     shuttle::check_random(|| scenario(Some(2), 4, 3, 4, 5, false), ITERATIONS);
     shuttle::check_pct(|| scenario(Some(3), 2, 3, 3, 6, true), ITERATIONS, 3);
+}
+
+/// One call under `single_flight`: a hit, or the call leads its key's flight, or waits for it.
+/// A leader counted in `give_up` drops its flight unlanded, as a panicking body or a dropped
+/// future does: `None`, and its waiters retry.
+fn call_flight(cache: &Cache<Exclusive>, key: u64, runs: &AtomicU64, give_up: &AtomicU64) -> Option<u64> {
+    loop {
+        let waiter = match cache.join((arg(&key), ())) {
+            Joined::Hit(value) => return Some(value),
+            Joined::Wait(waiter) => waiter,
+            Joined::Lead(leader) => {
+                let computing = leader.computing();
+                runs.fetch_add(1, SeqCst);
+                thread::yield_now();
+                if give_up.fetch_update(SeqCst, SeqCst, |left| left.checked_sub(1)).is_ok() {
+                    drop(computing);
+                    drop(leader);
+                    return None;
+                }
+                let value = body(key);
+                drop(computing);
+                cache.land(leader, Some(&value));
+                return Some(value);
+            }
+        };
+        match waiter.wait() {
+            Waited::Value(value) => return Some(value),
+            Waited::Retry => {}
+            Waited::Direct => unreachable!("no call here waits inside a flight"),
+        }
+    }
+}
+
+/// `threads` threads each call every one of `keys` keys once under `single_flight`, the
+/// first `give_up` leaders giving up: every value is right, no call hangs, each call is
+/// counted once, and each key's body runs once, plus once per leader that gave up.
+fn flight_scenario(threads: u64, keys: u64, give_up: u64) {
+    let cache: &'static Cache<Exclusive> = Box::leak(Box::new(Cache::<Exclusive>::new(None, false, 1, None)));
+    let runs: &'static AtomicU64 = Box::leak(Box::new(AtomicU64::new(0)));
+    let left: &'static AtomicU64 = Box::leak(Box::new(AtomicU64::new(give_up)));
+    let failed: &'static AtomicU64 = Box::leak(Box::new(AtomicU64::new(0)));
+    let workers: Vec<_> = (0..threads)
+        .map(|t| {
+            thread::spawn(move || {
+                for i in 0..keys {
+                    let key = (t + i) % keys;
+                    match call_flight(cache, key, runs, left) {
+                        Some(value) => assert_eq!(value, body(key)),
+                        None => _ = failed.fetch_add(1, SeqCst),
+                    }
+                }
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker.join().unwrap();
+    }
+    let info = cache.cache_info();
+    let gave_up = failed.load(SeqCst);
+    assert_eq!(gave_up, give_up.min(threads * keys), "{info}");
+    assert_eq!(info.hits + info.misses, threads * keys, "{info}");
+    assert_eq!(info.misses, runs.load(SeqCst), "{info}");
+    assert_eq!(runs.load(SeqCst), keys + gave_up, "{info}");
+    assert_eq!(info.currsize as u64, keys, "{info}");
+}
+
+#[test]
+fn single_flight_runs_each_body_once_and_shares_its_value() {
+    shuttle::check_random(|| flight_scenario(3, 2, 0), ITERATIONS);
+    shuttle::check_pct(|| flight_scenario(3, 2, 0), ITERATIONS, 3);
+}
+
+#[test]
+fn a_leader_that_gives_up_hands_its_key_to_a_waiter() {
+    shuttle::check_random(|| flight_scenario(3, 1, 1), ITERATIONS);
+    shuttle::check_pct(|| flight_scenario(3, 2, 2), ITERATIONS, 3);
 }

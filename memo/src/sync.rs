@@ -16,6 +16,40 @@ pub(crate) use parking_lot::{Mutex, MutexGuard};
 #[cfg(shuttle)]
 pub(crate) use model::{Mutex, MutexGuard};
 
+/// A condition variable over [`Mutex`]: `parking_lot`'s, or shuttle's.
+pub(crate) struct Condvar {
+    #[cfg(not(shuttle))]
+    inner: parking_lot::Condvar,
+    #[cfg(shuttle)]
+    inner: shuttle::sync::Condvar,
+}
+
+impl Condvar {
+    pub(crate) const fn new() -> Self {
+        #[cfg(not(shuttle))]
+        let inner = parking_lot::Condvar::new();
+        #[cfg(shuttle)]
+        let inner = shuttle::sync::Condvar::new();
+        Condvar { inner }
+    }
+
+    /// Releases `guard`'s lock until notified, then takes it again.
+    pub(crate) fn wait<'a, T>(&self, guard: MutexGuard<'a, T>) -> MutexGuard<'a, T> {
+        #[cfg(not(shuttle))]
+        {
+            let mut guard = guard;
+            self.inner.wait(&mut guard);
+            guard
+        }
+        #[cfg(shuttle)]
+        self.inner.wait(guard).unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    pub(crate) fn notify_all(&self) {
+        self.inner.notify_all();
+    }
+}
+
 /// A reader-writer lock whose readers on different threads write different cache lines:
 /// `crossbeam_utils`' `ShardedLock` (shuttle's `RwLock` under `--cfg shuttle`).
 #[cfg(not(shuttle))]
