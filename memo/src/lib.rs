@@ -376,8 +376,10 @@
 //!   one when its signature has `self` or `Self`. In a trait `impl`, or for an associated
 //!   function without either, put [`memoized`] on the `impl` block (without it, rustc rejects
 //!   the module-level items the attribute then writes into the `impl`).
-//! - A key argument cannot hold a borrow other than the outer `&` (`&Vec<&str>`,
-//!   `Cow<'a, str>`): the cache outlives the call.
+//! - A key argument cannot hold a borrow other than the outer `&` of `&T` or `Option<&T>`
+//!   (`&Vec<&str>`, `Cow<'a, str>`): the cache outlives the call. `Option<&str>`,
+//!   `Option<&[T]>` and `Option<&T>` are keyed by their referent, stored as `Option<String>`,
+//!   `Option<Vec<T>>` and `Option<T>`, and looked up without allocating.
 //! - Values are cloned on every hit: return an `Arc<T>` for large values.
 //! - A function caches at most `u32::MAX - 1` entries, even with `maxsize = None`.
 
@@ -461,6 +463,7 @@ pub use memo_macros::cache;
 ///     fn email(&self, id: u64) -> String;
 /// }
 ///
+/// #[derive(Hash, PartialEq, Eq, Clone)] // `&self` is part of the key
 /// struct PgRepo;
 ///
 /// #[memo::memoized]
