@@ -18,8 +18,6 @@ pub(crate) struct Function {
     pub(crate) output: Output,
     /// Where the function and its companions go.
     pub(crate) place: Place,
-    /// An associated function: `place` is not [`Place::Free`].
-    pub(crate) is_method: bool,
 }
 
 /// Where a memoized function sits, as the macro's input says: the signature (`self` or
@@ -82,22 +80,18 @@ impl Function {
             true => Place::Inherent,
             false => Place::Free,
         });
-        Function {
-            attrs: item.attrs,
-            vis: item.vis,
-            sig: item.sig,
-            block: item.block,
-            inputs,
-            output,
-            place,
-            is_method: place != Place::Free,
-        }
+        Function { attrs: item.attrs, vis: item.vis, sig: item.sig, block: item.block, inputs, output, place }
+    }
+
+    /// An associated function: its companions are `Type::f_cache_info()` and so on.
+    pub(crate) fn is_method(&self) -> bool {
+        self.place != Place::Free
     }
 
     /// Whether one cache serves several instantiations (type or const parameters, `impl Trait`
     /// arguments, or `Self` of a possibly generic impl): entries are then tagged by type.
     pub(crate) fn is_generic(&self) -> bool {
-        self.is_method
+        self.is_method()
             || self.sig.generics.params.iter().any(|p| !matches!(p, GenericParam::Lifetime(_)))
             || self.has_impl_trait_arg()
     }
@@ -147,23 +141,12 @@ pub(crate) fn is_float(ty: &Type) -> bool {
 /// `T` of an `Option<&T>` (or `Option<&'a T>`) argument, which is keyed by the referent.
 pub(crate) fn optional_ref(ty: &Type) -> Option<&Type> {
     let Type::Path(TypePath { qself: None, path }) = ty else { return None };
-    let last = path.segments.last()?;
-    let std_path = path.segments.len() == 1
-        || path
-            .segments
-            .iter()
-            .take(path.segments.len() - 1)
-            .map(|s| s.ident.to_string())
-            .eq(["core", "option"])
-        || path
-            .segments
-            .iter()
-            .take(path.segments.len() - 1)
-            .map(|s| s.ident.to_string())
-            .eq(["std", "option"]);
-    if last.ident != "Option" || !std_path {
+    let names: Vec<String> = path.segments.iter().map(|segment| segment.ident.to_string()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    if !matches!(names.as_slice(), ["Option"] | ["std" | "core", "option", "Option"]) {
         return None;
     }
+    let last = path.segments.last()?;
     let syn::PathArguments::AngleBracketed(args) = &last.arguments else { return None };
     match args.args.iter().collect::<Vec<_>>().as_slice() {
         [syn::GenericArgument::Type(Type::Reference(TypeReference { elem, mutability: None, .. }))] => {

@@ -158,7 +158,7 @@ fn expand(options: &Options, function: &Function) -> Expansion {
     // Under `single_flight`, the miss's slot is the flight's leader, which `land` ends.
     let store = if single_flight { quote!(land) } else { quote!(store) };
 
-    let (cache, uncached_name, prefix, fn_link) = if function.is_method {
+    let (cache, uncached_name, prefix, fn_link) = if function.is_method() {
         let accessor = format_ident!("__memo_{}_cache", name);
         (
             quote!(Self::#accessor()),
@@ -170,11 +170,11 @@ fn expand(options: &Options, function: &Function) -> Expansion {
         let cache = format_ident!("__memo_cache_{}", name);
         (quote!(#cache), format_ident!("uncached"), String::new(), format!("[`{name}`]"))
     };
-    let owner = if function.is_method { quote!(Self) } else { name.to_token_stream() };
+    let owner = if function.is_method() { quote!(Self) } else { name.to_token_stream() };
     let turbofish = turbofish(function);
     let args = function.inputs.iter().map(|input| &input.name);
     let wrapper_sig = wrapper_signature(function, options);
-    let tier = match function.is_method {
+    let tier = match function.is_method() {
         true => {
             let accessor = format_ident!("__memo_{}_tier", name);
             quote!(Self::#accessor())
@@ -211,7 +211,7 @@ fn expand(options: &Options, function: &Function) -> Expansion {
             )
         }
     };
-    let owner_name = match function.is_method {
+    let owner_name = match function.is_method() {
         true => quote!(::core::any::type_name::<Self>()),
         false => quote!(""),
     };
@@ -331,7 +331,7 @@ fn expand(options: &Options, function: &Function) -> Expansion {
                         #tier.shared_clear()
                     }
                 },
-                new_tier(options, shared, name, function.is_method),
+                new_tier(options, shared, name, function.is_method()),
             )
         }
     };
@@ -353,7 +353,7 @@ fn expand(options: &Options, function: &Function) -> Expansion {
     );
     let companions = quote!(#companions #per_key #shared_companions);
 
-    if function.is_method {
+    if function.is_method() {
         let accessor = format_ident!("__memo_{}_cache", name);
         let tier_accessor = (!tier_static.is_empty()).then(|| {
             let tier_accessor = format_ident!("__memo_{}_tier", name);
@@ -670,7 +670,7 @@ fn type_name(function: &Function) -> TokenStream {
 
 /// A tuple of `Self` (for methods) and every type and const parameter.
 fn instantiation(function: &Function) -> TokenStream {
-    let this = function.is_method.then(|| quote!(Self,));
+    let this = function.is_method().then(|| quote!(Self,));
     let params = function.sig.generics.params.iter().filter_map(|param| match param {
         GenericParam::Type(param) => Some(param.ident.to_token_stream()),
         GenericParam::Const(param) => {
@@ -751,7 +751,7 @@ fn wrapper_signature(function: &Function, options: &Options) -> Signature {
                 None => param.bounds.extend(bounds),
             }
         }
-        if function.is_method {
+        if function.is_method() {
             where_clause.predicates.push(parse_quote!(Self: 'static));
         }
         if where_clause.predicates.is_empty() {

@@ -33,7 +33,7 @@ pub(crate) fn memoized(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut beside = TokenStream::new();
     let mut items = Vec::with_capacity(block.items.len());
     for item in std::mem::take(&mut block.items) {
-        let ImplItem::Fn(method) = item else {
+        let ImplItem::Fn(mut method) = item else {
             items.push(item);
             continue;
         };
@@ -43,13 +43,13 @@ pub(crate) fn memoized(args: TokenStream, item: TokenStream) -> TokenStream {
             items.push(ImplItem::Fn(method));
             continue;
         };
-        let mut attrs = method.attrs.clone();
-        let args = match attrs.remove(at).meta {
+        // Taken off the method, so that on an error the method stays as written without it.
+        let args = match method.attrs.remove(at).meta {
             Meta::List(list) => list.tokens,
             _ => TokenStream::new(),
         };
         let function = ItemFn {
-            attrs,
+            attrs: method.attrs.clone(),
             vis: method.vis.clone(),
             sig: method.sig.clone(),
             block: Box::new(method.block.clone()),

@@ -37,7 +37,7 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
     {
         let which = match () {
             () if options.key.is_some() => "with a `key` expression",
-            () if function.is_method => "on a method",
+            () if function.is_method() => "on a method",
             () => "on a generic function",
         };
         errors.add_span(
