@@ -100,19 +100,13 @@ fn expand(options: &Options, function: &Function) -> Expansion {
         (output, _) => output.clone(),
     };
     let (value_ty, value_span) = value_type(&output);
-    let (hit, stored) = match &output {
-        Output::Result(ty) => (
-            quote_spanned!(ty.span()=> <#ty as ::memo::__private::IsResult>::from_ok(__memo_value)),
-            quote_spanned!(ty.span()=> ::memo::__private::IsResult::ok_ref(&__memo_result)),
-        ),
-        _ => (quote!(__memo_value), quote!(::core::option::Option::Some(&__memo_result))),
-    };
-    // `cache_none = false`: a `None` is returned and not kept.
-    let stored = match options.skip_none {
-        Some(_) => quote_spanned! {value_span=>
-            #stored.filter(|__memo_value| ::memo::__private::IsOption::is_some(*__memo_value))
-        },
-        None => stored,
+    // Which return values are cached (`Ok`s of a `Result`, and not `None`s under
+    // `cache_none = false`), spanned on the return type that must fit it.
+    let policy = match (&output, options.skip_none) {
+        (Output::Result(ty), None) => quote_spanned!(ty.span()=> ::memo::__private::OkValues),
+        (Output::Result(ty), Some(_)) => quote_spanned!(ty.span()=> ::memo::__private::OkSomeValues),
+        (_, None) => quote!(::memo::__private::Plain),
+        (_, Some(_)) => quote_spanned!(value_span=> ::memo::__private::SomeValues),
     };
 
     let cache_ty = if generic {
@@ -148,15 +142,6 @@ fn expand(options: &Options, function: &Function) -> Expansion {
     let ttl = ttl(options);
     let new_cache = quote!(<#cache_ty>::new(#maxsize, #typed, #shards, #ttl));
     let single_flight = options.single_flight.is_some();
-    let method = if single_flight { quote!(join) } else { quote!(lookup) };
-    let lookup = if generic {
-        let tag = tag(function);
-        quote_spanned!(value_span=> __memo_cache.#method(#tag, #parts))
-    } else {
-        quote!(__memo_cache.#method(#parts))
-    };
-    // Under `single_flight`, the miss's slot is the flight's leader, which `land` ends.
-    let store = if single_flight { quote!(land) } else { quote!(store) };
 
     let (cache, uncached_name, prefix, fn_link) = if function.is_method() {
         let accessor = format_ident!("__memo_{}_cache", name);
@@ -184,31 +169,18 @@ fn expand(options: &Options, function: &Function) -> Expansion {
             quote!((&#tier))
         }
     };
-    let (fetch, write) = match &options.shared {
-        None => (TokenStream::new(), TokenStream::new()),
+    let shared_tier = match &options.shared {
+        None => quote!(::memo::__private::NoTier),
         Some(_) => {
             let tag = if generic { type_name(function) } else { quote!("") };
             let args: Vec<TokenStream> = match &options.key {
                 Some(expr) => vec![
-                    quote_spanned!(expr.span()=> ::memo::__private::shared_arg(&mut __memo_key, __memo_custom_key)),
+                    quote_spanned!(expr.span()=> ::memo::__private::shared_arg(__memo_key, __memo_custom_key)),
                 ],
                 None => keyed.iter().map(|input| shared_part(input)).collect(),
             };
-            let fetched = quote_spanned!(value_span=> ::memo::__private::shared_fetch::<#value_ty>);
-            (
-                quote! {
-                    let mut __memo_key = ::memo::__private::KeyWriter::new(#tag);
-                    #(#args;)*
-                    let __memo_pending = match #fetched(#tier, __memo_key) {
-                        ::memo::__private::Fetched::Hit(__memo_value) => {
-                            __memo_cache.#store(__memo_slot, ::core::option::Option::Some(&__memo_value));
-                            return #hit;
-                        }
-                        ::memo::__private::Fetched::Miss(__memo_pending) => __memo_pending,
-                    };
-                },
-                quote!(__memo_pending.store(#stored);),
-            )
+            let shared_tier = quote_spanned!(value_span=> ::memo::__private::shared_tier::<#value_ty, _>);
+            quote!(#shared_tier(#tier, #tag, |__memo_key: &mut ::memo::__private::KeyWriter| { #(#args;)* }))
         }
     };
     let owner_name = match function.is_method() {
@@ -217,60 +189,49 @@ fn expand(options: &Options, function: &Function) -> Expansion {
     };
     let name_text = name.to_string();
     let register = quote!(__memo_cache.register(::core::module_path!(), #owner_name, #name_text););
-    let is_async = sig.asyncness.is_some();
-    let run = quote!(#owner::#uncached_name #turbofish(#(#args),*));
-    let run_directly = if is_async { quote!(#run.await) } else { run.clone() };
-    let slot = if single_flight {
-        let wait = if is_async { quote!(wait_async().await) } else { quote!(wait()) };
-        quote! {
-            loop {
-                let __memo_joined = #lookup;
-                match __memo_joined {
-                    ::memo::__private::Joined::Hit(__memo_value) => return #hit,
-                    ::memo::__private::Joined::Lead(__memo_leader) => {
-                        #register
-                        break __memo_leader;
-                    }
-                    ::memo::__private::Joined::Wait(__memo_waiter) => match __memo_waiter.#wait {
-                        ::memo::__private::Waited::Value(__memo_value) => return #hit,
-                        ::memo::__private::Waited::Retry => {}
-                        ::memo::__private::Waited::Direct => return #run_directly,
-                    },
-                }
-            }
-        }
-    } else {
-        quote! {
-            match #lookup {
-                ::memo::__private::Lookup::Hit(__memo_value) => return #hit,
-                ::memo::__private::Lookup::Miss(__memo_slot) => {
-                    #register
-                    __memo_slot
-                }
-            }
+    let site = quote! {
+        ::memo::__private::Site {
+            module: ::core::module_path!(),
+            owner: #owner_name,
+            function: #name_text,
+            single_flight: #single_flight,
         }
     };
-    // A leader's body runs as its flight's computation, so that waiting inside it is checked
-    // for deadlocks.
-    let run = match (single_flight, is_async) {
-        (false, _) => run_directly,
-        (true, false) => quote!({
-            let __memo_computing = __memo_slot.computing();
-            #run
-        }),
-        (true, true) => quote!(::memo::__private::computing(__memo_slot.id(), #run).await),
+    // The cache as the protocol takes it: `&'static`, with the call's instantiation if it is
+    // shared by several.
+    let cache_ref = match function.is_method() {
+        true => cache.clone(),
+        false => quote!(&#cache),
+    };
+    let handle = match generic {
+        true => {
+            let tag = tag(function);
+            quote!(::memo::__private::Tagged(#cache_ref, #tag))
+        }
+        false => quote!(::memo::__private::Typed(#cache_ref)),
+    };
+    // The value type through `CacheValue`, so that one that cannot be cached is one error, on
+    // the user's type, and holds an error type in the rest of the call.
+    let stored = quote_spanned!(value_span=> <#value_ty as ::memo::__private::CacheValue>::Stored);
+    // A typed cache names the value type already.
+    let stored = match generic {
+        true => stored,
+        false => quote!(_),
+    };
+    let body = quote!(|| #owner::#uncached_name #turbofish(#(#args),*));
+    let run = match sig.asyncness {
+        None => quote! {
+            #handle.call::<_, #stored, _>(#site, #parts, #shared_tier).run::<#policy, _>(#body)
+        },
+        Some(_) => quote! {
+            #handle.call_async::<_, #stored, _>(#site, #parts, #shared_tier).await.run_async::<#policy, _, _>(#body).await
+        },
     };
     let wrapper = quote! {
         #(#attrs)*
         #vis #wrapper_sig {
             #key_binding
-            let __memo_cache = &#cache;
-            let __memo_slot = #slot;
-            #fetch
-            let __memo_result = #run;
-            __memo_cache.#store(__memo_slot, #stored);
-            #write
-            __memo_result
+            #run
         }
     };
 
@@ -462,15 +423,15 @@ fn shared_part(input: &Input) -> TokenStream {
     let name = &input.name;
     match &input.kind {
         InputKind::SelfRef | InputKind::SelfOther => {
-            quote_spanned!(input.span=> ::memo::__private::shared_arg(&mut __memo_key, self))
+            quote_spanned!(input.span=> ::memo::__private::shared_arg(__memo_key, self))
         }
         InputKind::Value(ty) => {
             let name = Ident::new(&name.to_string(), ty.span());
-            quote_spanned!(ty.span()=> ::memo::__private::shared_arg(&mut __memo_key, &#name))
+            quote_spanned!(ty.span()=> ::memo::__private::shared_arg(__memo_key, &#name))
         }
         InputKind::Ref { elem, .. } => {
             let name = Ident::new(&name.to_string(), elem.span());
-            quote_spanned!(elem.span()=> ::memo::__private::shared_arg(&mut __memo_key, #name))
+            quote_spanned!(elem.span()=> ::memo::__private::shared_arg(__memo_key, #name))
         }
     }
 }

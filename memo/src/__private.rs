@@ -1,14 +1,13 @@
 //! What the macro's expansion names. Not public API: no stability guarantees.
 
-pub use crate::flight::{Computing, Waited};
-pub use crate::function::{
-    Always, ErasedKey, ErasedSlot, ErasedValue, Expiring, FnCache, GenericFnCache, Joined, Keep, Leader,
-    Lookup, Slot, Waiter,
+pub use crate::call::{
+    Call, NoTier, OkSomeValues, OkValues, Plain, SharedTier, Site, SomeValues, Tagged, Typed,
 };
+pub use crate::function::{Always, Expiring, FnCache, GenericFnCache};
 pub use crate::key::{Arg, Float, KeyParts, Optional, arg, optional};
 pub use crate::locking::{Exclusive, Shared};
 pub use crate::shared::codec::{Encode, KeyWriter, Value};
-pub use crate::shared::tier::{Fetched, Pending, Target, Tier};
+pub use crate::shared::tier::{Target, Tier};
 pub use core::any::{TypeId, type_name};
 pub use core::time::Duration;
 
@@ -57,11 +56,6 @@ impl<T: Clone + Send + 'static> CacheValue for T {
     fn erased(&self) -> Box<dyn core::any::Any + Send> {
         Box::new(self.clone())
     }
-}
-
-/// Runs an `async` body as the computation of a flight (see [`Leader::id`]).
-pub async fn computing<F: core::future::Future>(flight: Option<u64>, body: F) -> F::Output {
-    crate::flight::computing(flight, body).await
 }
 
 /// The value of a `key = expr` option.
@@ -172,11 +166,15 @@ pub trait SharedValue: crate::shared::codec::Value {}
 #[diagnostic::do_not_recommend]
 impl<T: crate::shared::codec::Value> SharedValue for T {}
 
-/// Asks a function's shared tier for a call; checks that the return type can go to a shared
-/// store, on the return type's span.
+/// The shared tier of a call, whose key `key` writes; checks that the return type can go to a
+/// shared store, on the return type's span.
 #[inline]
-pub fn shared_fetch<V: SharedValue>(tier: &'static Tier, key: KeyWriter) -> Fetched<V> {
-    tier.fetch(key)
+pub fn shared_tier<V: SharedValue, F: FnOnce(&mut KeyWriter)>(
+    tier: &'static Tier,
+    tag: &'static str,
+    key: F,
+) -> SharedTier<V, F> {
+    SharedTier::new(tier, tag, key)
 }
 
 /// The target of `disk`, or a compile error saying how to turn the feature on.

@@ -140,7 +140,7 @@ fn joined<K, E, V, L: Locking>(
 /// ([`Expiring`], for `ttl`), so that caches without expiry pay nothing for it.
 pub trait Keep: Send + 'static {
     /// The function's value.
-    type Value;
+    type Value: Send + 'static;
     /// Holds `value`, for `ttl` if the cache has one.
     fn keep(value: Self::Value, ttl: Option<Duration>) -> Self;
     /// The value, unless it expired.
@@ -221,7 +221,7 @@ where
     /// Looks a call up: a hit clones the cached value. Always inlined: as a call, it returns
     /// its large `Lookup` through memory, a fifth of a hit's cost.
     #[inline(always)]
-    pub fn lookup<Q: KeyParts<Owned = K>>(&self, parts: Q) -> Lookup<V, Slot<K>> {
+    pub fn lookup<Q: KeyParts<Owned = K>>(&self, parts: &Q) -> Lookup<V, Slot<K>> {
         let hash = hash_of(|state| parts.hash_parts(state));
         match self.core.find(hash, |key| parts.eq_owned(key), |held| held.fresh().cloned()) {
             Found::Hit(value) => Lookup::Hit(value),
@@ -245,7 +245,7 @@ where
     /// Looks a call up under `single_flight`: a hit, or the call leads the key's flight, or
     /// waits for it.
     #[inline]
-    pub fn join<Q: KeyParts<Owned = K>>(&self, parts: Q) -> FnJoined<'_, K, E, V, L> {
+    pub fn join<Q: KeyParts<Owned = K>>(&self, parts: &Q) -> FnJoined<'_, K, E, V, L> {
         let hash = hash_of(|state| parts.hash_parts(state));
         let read = |held: &E| held.fresh().cloned();
         let found = self.core.join(hash, |key| parts.eq_owned(key), read, || parts.to_owned_key());
@@ -312,7 +312,7 @@ pub struct ErasedKey {
 }
 
 /// A stored value of a [`GenericFnCache`].
-pub type ErasedValue = Expiring<Box<dyn Any + Send>>;
+pub(crate) type ErasedValue = Expiring<Box<dyn Any + Send>>;
 
 /// The cache of a generic function or of a method: one cache for every instantiation, its
 /// entries tagged with the instantiation's types, so that calls with different types never
@@ -340,12 +340,12 @@ impl GenericFnCache {
 
     /// Looks a call up; `tag` identifies the instantiation (the function's type parameters).
     #[inline]
-    pub fn lookup<Q, V>(&self, tag: TypeId, parts: Q) -> Lookup<V, ErasedSlot<V>>
+    pub fn lookup<Q, V>(&self, tag: TypeId, parts: &Q) -> Lookup<V, ErasedSlot<V>>
     where
         Q: KeyParts,
         V: crate::__private::CacheValue,
     {
-        let (hash, same_key) = erased_key(tag, &parts);
+        let (hash, same_key) = erased_key(tag, parts);
         let read = |held: &ErasedValue| held.fresh()?.downcast_ref::<V>().map(V::cloned);
         match self.core.find(hash, same_key, read) {
             Found::Hit(value) => Lookup::Hit(value),
@@ -367,13 +367,13 @@ impl GenericFnCache {
     pub fn join<Q, V>(
         &self,
         tag: TypeId,
-        parts: Q,
+        parts: &Q,
     ) -> Joined<V, Leader<'_, ErasedKey, ErasedValue>, Waiter<'_, ErasedKey, ErasedValue, V>>
     where
         Q: KeyParts,
         V: crate::__private::CacheValue,
     {
-        let (hash, same_key) = erased_key(tag, &parts);
+        let (hash, same_key) = erased_key(tag, parts);
         let read = |held: &ErasedValue| held.fresh()?.downcast_ref::<V>().map(V::cloned);
         let key = || ErasedKey { tag, key: Box::new(parts.to_owned_key()) };
         let found = self.core.join(hash, same_key, read, key);

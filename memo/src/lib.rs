@@ -342,15 +342,14 @@
 //!
 //! ```ignore
 //! fn lookup(id: u64, name: &str) -> String {
-//!     let cache = &__memo_cache_lookup;
 //!     // The key as borrowed parts: hashed once, compared with stored keys without allocating.
-//!     let slot = match cache.lookup((arg(&id), (arg(name), ()))) {
-//!         Lookup::Hit(value) => return value, // a clone of the cached String
-//!         Lookup::Miss(slot) => slot,         // holds the owned key (u64, String)
-//!     };
-//!     let value = lookup::uncached(id, name); // the body, with no lock held
-//!     cache.store(slot, Some(&value));        // unless another call stored one first
-//!     value
+//!     // `call` looks them up (and, on a miss, registers the cache, waits for another call's
+//!     // `single_flight`, asks a shared tier); `run` returns a clone of the cached String, or
+//!     // runs the body with no lock held and stores its value (the owned key (u64, String)
+//!     // made on the miss), unless another call stored one first.
+//!     Typed(&__memo_cache_lookup)
+//!         .call(Site { .. }, (arg(&id), (arg(name), ())), NoTier)
+//!         .run::<Plain, _>(|| lookup::uncached(id, name))
 //! }
 //!
 //! static __memo_cache_lookup: FnCache<(u64, (String, ())), String> = FnCache::new(Some(256), false, 1, None);
@@ -386,6 +385,7 @@
 #[allow(unused_extern_crates)] // lets the crate's own tests name `::memo`
 extern crate self as memo;
 
+mod call;
 mod clock;
 mod flight;
 mod function;
