@@ -110,7 +110,7 @@ fn expand(options: &Options, function: &Function) -> Expansion {
     };
 
     let cache_ty = if generic {
-        quote!(::memo::__private::GenericFnCache)
+        quote!(::memo::__private::FnCache<::memo::__private::Erased, ::memo::__private::ErasedValue>)
     } else {
         // Named without a bound on the arguments, so that an argument that cannot be a key is
         // reported once, by `arg`; the value goes through `CacheValue` for the same reason.
@@ -129,7 +129,7 @@ fn expand(options: &Options, function: &Function) -> Expansion {
             Some(span) => quote_spanned!(span=> ::memo::__private::Shared),
             None => quote!(::memo::__private::Exclusive),
         };
-        quote_spanned!(value_span=> ::memo::__private::FnCache<#key_ty, #value_ty, #keep, #locking>)
+        quote_spanned!(value_span=> ::memo::__private::FnCache<::memo::__private::Typed<#key_ty>, #keep, #locking>)
     };
     let maxsize = match options.maxsize {
         Some(maxsize) => {
@@ -197,19 +197,17 @@ fn expand(options: &Options, function: &Function) -> Expansion {
             single_flight: #single_flight,
         }
     };
-    // The cache as the protocol takes it: `&'static`, with the call's instantiation if it is
-    // shared by several.
+    // The cache as the protocol takes it: `&'static`, with the call's instantiation (`()` where
+    // the cache serves one).
     let cache_ref = match function.is_method() {
         true => cache.clone(),
         false => quote!(&#cache),
     };
-    let handle = match generic {
-        true => {
-            let tag = tag(function);
-            quote!(::memo::__private::Tagged(#cache_ref, #tag))
-        }
-        false => quote!(::memo::__private::Typed(#cache_ref)),
+    let instantiation = match generic {
+        true => tag(function),
+        false => quote!(()),
     };
+    let handle = quote!(::memo::__private::Handle(#cache_ref, #instantiation));
     // The value type through `CacheValue`, so that one that cannot be cached is one error, on
     // the user's type, and holds an error type in the rest of the call.
     let stored = quote_spanned!(value_span=> <#value_ty as ::memo::__private::CacheValue>::Stored);
@@ -308,7 +306,7 @@ fn expand(options: &Options, function: &Function) -> Expansion {
             key_binding: &key_binding,
             parts: &parts,
             value_ty: &value_ty,
-            tag: generic.then(|| tag(function)),
+            tag: &instantiation,
             register: &register,
         },
     );
@@ -444,8 +442,8 @@ struct PerKey<'a> {
     key_binding: &'a TokenStream,
     parts: &'a TokenStream,
     value_ty: &'a TokenStream,
-    /// The instantiation of a generic function's call.
-    tag: Option<TokenStream>,
+    /// The instantiation of the call, `()` where the cache serves one.
+    tag: &'a TokenStream,
     /// Lists the cache in the registry.
     register: &'a TokenStream,
 }
@@ -481,18 +479,9 @@ fn per_key_companions(
     put_sig.inputs.push(parse_quote!(#value: #value_ty));
     let peek_sig = keyed_sig(format_ident!("{}cache_peek", prefix), optional.clone());
     let remove_sig = keyed_sig(format_ident!("{}cache_remove", prefix), optional);
-    let (peek, remove, put) = match tag {
-        Some(tag) => (
-            quote!(#cache.peek::<_, #value_ty>(#tag, #parts)),
-            quote!(#cache.remove::<_, #value_ty>(#tag, #parts)),
-            quote!(__memo_cache.put::<_, #value_ty>(#tag, #parts, #value)),
-        ),
-        None => (
-            quote!(#cache.peek(#parts)),
-            quote!(#cache.remove(#parts)),
-            quote!(__memo_cache.put(#parts, #value)),
-        ),
-    };
+    let peek = quote!(#cache.peek::<_, #value_ty>(#tag, &#parts));
+    let remove = quote!(#cache.remove::<_, #value_ty>(#tag, &#parts));
+    let put = quote!(__memo_cache.put::<_, #value_ty>(#tag, &#parts, #value));
     let doc = |text: String| quote!(#[doc = #text]);
     let doc_peek = doc(format!(
         "The value {fn_link}'s cache holds for these arguments, if any, without running the body, \

@@ -1,11 +1,11 @@
 //! What the macro's expansion names. Not public API: no stability guarantees.
 
-pub use crate::call::{
-    Call, NoTier, OkSomeValues, OkValues, Plain, SharedTier, Site, SomeValues, Tagged, Typed,
-};
-pub use crate::function::{Always, Expiring, FnCache, GenericFnCache};
+pub use crate::call::{Call, Handle, NoTier, OkSomeValues, OkValues, Plain, SharedTier, Site, SomeValues};
+pub use crate::function::FnCache;
+pub use crate::held::{Always, ErasedValue, Expiring};
 pub use crate::key::{Arg, Float, KeyParts, Optional, arg, optional};
 pub use crate::locking::{Exclusive, Shared};
+pub use crate::scheme::{Erased, Typed};
 pub use crate::shared::codec::{Encode, KeyWriter, Value};
 pub use crate::shared::tier::{Target, Tier};
 pub use core::any::{TypeId, type_name};

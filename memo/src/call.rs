@@ -11,17 +11,20 @@
 //! consumes the borrow, and the [`Call`] it returns holds none. The `async` twins
 //! ([`call_async`], [`Call::run_async`]) wait for a flight and run the body as futures.
 //!
-//! The cache is a [`FnCache`] ([`Typed`]) or a [`GenericFnCache`] with the call's instantiation
-//! ([`Tagged`]); [`Lookups`] is what the protocol asks of either.
+//! The cache is a [`FnCache`] with the call's instantiation ([`Handle`]); [`Lookups`] is what
+//! the protocol asks of it.
 
-use core::any::TypeId;
 use core::future::Future;
+use core::marker::PhantomData;
 
-use crate::__private::{CacheValue, IsOption, IsResult};
+use crate::__private::{IsOption, IsResult};
 use crate::flight::Waited;
-use crate::function::{FnCache, GenericFnCache, Joined, Keep, Leader, Lookup, Waiter};
-use crate::key::KeyParts;
+use crate::function::{FnCache, Leader, Lookup, Waiter};
+use crate::held::Holds;
+use crate::key::SameKey;
 use crate::locking::Locking;
+use crate::scheme::{Keys, Scheme};
+use crate::shards::{Joined, Slot};
 use crate::shared::codec::{KeyWriter, Value};
 use crate::shared::tier::{Fetched, Pending, Tier};
 
@@ -43,15 +46,14 @@ pub trait Memo<V>: Copy + 'static {
     /// The stored key.
     type Key: Send + 'static;
     /// The stored value.
-    type Held: Send + 'static;
+    type Held: Holds<V>;
     type Lock: Locking;
-    /// A pending miss without `single_flight`.
-    type Slot;
 
-    /// Stores the body's value for a missed call (`None`: nothing to store).
-    fn store(self, slot: Self::Slot, value: Option<&V>);
+    /// Stores the body's value for a missed call (`None`: nothing to store); keys compare as
+    /// `M` says.
+    fn store<M: SameKey<Self::Key>>(self, slot: Slot<Self::Key>, value: Option<&V>);
     /// Ends a flight with the body's value (`None`: nothing to store or share).
-    fn land(self, leader: Leader<'static, Self::Key, Self::Held, Self::Lock>, value: Option<&V>);
+    fn land<M: SameKey<Self::Key>>(self, leader: LeaderOf<V, Self>, value: Option<&V>);
     /// Lists the cache in the registry, once.
     fn register(self, site: &Site);
 }
@@ -66,45 +68,43 @@ pub(crate) type WaiterOf<V, C> =
 
 /// A cache that takes keys of the form `Q`.
 pub trait Lookups<Q, V>: Memo<V> {
-    fn lookup(self, parts: &Q) -> Lookup<V, Self::Slot>;
+    /// How two stored keys of calls with parts `Q` compare.
+    type Same: SameKey<Self::Key>;
+    fn lookup(self, parts: &Q) -> Lookup<V, Slot<Self::Key>>;
     fn join(self, parts: &Q) -> Joined<V, LeaderOf<V, Self>, WaiterOf<V, Self>>;
 }
 
-/// The cache of a non-generic function. A type of its own rather than `&'static FnCache`, so
-/// that an `async fn`'s future, whose lifetimes the compiler erases when it checks `Send`,
-/// still names a cache that is one.
-pub struct Typed<C: 'static>(pub &'static C);
+/// A function's cache, with the instantiation of a call (`()` for a [`Typed`](crate::scheme::Typed)
+/// cache). A type of its own, without lifetimes, so that an `async fn`'s future, whose
+/// lifetimes the compiler erases when it checks `Send`, still names a cache that is one.
+pub struct Handle<S: Scheme, E: 'static, L: Locking>(pub &'static FnCache<S, E, L>, pub S::Tag);
 
-impl<C> Clone for Typed<C> {
+impl<S: Scheme, E, L: Locking> Clone for Handle<S, E, L> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<C> Copy for Typed<C> {}
+impl<S: Scheme, E, L: Locking> Copy for Handle<S, E, L> {}
 
-// Bounded through `E`, whose `Value` is the function's: where the value cannot be cached, the
-// cache's type holds an error, and the one error said is the value's own.
-impl<K, E, L> Memo<E::Value> for Typed<FnCache<K, E::Value, E, L>>
+// Bounded through `E`: where the value type cannot be cached, `E` holds an error, and the one
+// error said is the value's own.
+impl<S: Scheme, E: Holds<V>, L: Locking, V: 'static> Memo<V> for Handle<S, E, L>
 where
-    K: Send + 'static,
-    E: Keep<Value: Clone>,
-    L: Locking,
-    FnCache<K, E::Value, E, L>: Send + Sync,
+    FnCache<S, E, L>: Send + Sync,
 {
-    type Key = K;
+    type Key = S::Key;
     type Held = E;
     type Lock = L;
-    type Slot = crate::function::Slot<K>;
 
     #[inline(always)]
-    fn store(self, slot: Self::Slot, value: Option<&E::Value>) {
-        self.0.store(slot, value);
+    fn store<M: SameKey<S::Key>>(self, slot: Slot<S::Key>, value: Option<&V>) {
+        self.0.store::<V, M>(slot, value);
     }
 
     #[inline]
-    fn land(self, leader: Leader<'static, K, E, L>, value: Option<&E::Value>) {
-        self.0.land(leader, value);
+    fn land<M: SameKey<S::Key>>(self, leader: LeaderOf<V, Self>, value: Option<&V>) {
+        self.0.land::<V, M>(leader, value);
     }
 
     #[inline(always)]
@@ -113,60 +113,52 @@ where
     }
 }
 
-impl<Q, K, E, L> Lookups<Q, E::Value> for Typed<FnCache<K, E::Value, E, L>>
+impl<Q, S: Keys<Q>, E: Holds<V>, L: Locking, V: 'static> Lookups<Q, V> for Handle<S, E, L>
 where
-    Q: KeyParts<Owned = K>,
-    K: Send + 'static,
-    E: Keep<Value: Clone>,
-    L: Locking,
-    FnCache<K, E::Value, E, L>: Send + Sync,
+    FnCache<S, E, L>: Send + Sync,
 {
-    #[inline(always)]
-    fn lookup(self, parts: &Q) -> Lookup<E::Value, Self::Slot> {
-        self.0.lookup(parts)
-    }
+    type Same = S::Same;
 
     #[inline(always)]
-    fn join(self, parts: &Q) -> Joined<E::Value, LeaderOf<E::Value, Self>, WaiterOf<E::Value, Self>> {
-        self.0.join(parts)
-    }
-}
-
-/// The cache of a generic function or a method, with the instantiation of a call.
-#[derive(Clone, Copy)]
-pub struct Tagged(pub &'static GenericFnCache, pub TypeId);
-
-impl<V: CacheValue> Memo<V> for Tagged {
-    type Key = crate::function::ErasedKey;
-    type Held = crate::function::ErasedValue;
-    type Lock = crate::locking::Exclusive;
-    type Slot = crate::function::ErasedSlot<V>;
-
-    #[inline(always)]
-    fn store(self, slot: Self::Slot, value: Option<&V>) {
-        self.0.store(slot, value);
-    }
-
-    #[inline]
-    fn land(self, leader: Leader<'static, Self::Key, Self::Held>, value: Option<&V>) {
-        self.0.land(leader, value);
-    }
-
-    #[inline(always)]
-    fn register(self, site: &Site) {
-        self.0.register(site.module, site.owner, site.function);
-    }
-}
-
-impl<Q: KeyParts, V: CacheValue> Lookups<Q, V> for Tagged {
-    #[inline(always)]
-    fn lookup(self, parts: &Q) -> Lookup<V, Self::Slot> {
+    fn lookup(self, parts: &Q) -> Lookup<V, Slot<S::Key>> {
         self.0.lookup(self.1, parts)
     }
 
     #[inline(always)]
     fn join(self, parts: &Q) -> Joined<V, LeaderOf<V, Self>, WaiterOf<V, Self>> {
         self.0.join(self.1, parts)
+    }
+}
+
+impl<S: Scheme, E, L: Locking> Handle<S, E, L> {
+    /// [`call`] on this cache: the entry point the wrapper calls, a method so that where the
+    /// cache's type holds an error (a value type that cannot be cached, said once where it is
+    /// written), the compiler says nothing more about the call.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub fn call<Q, V, T: Fetch<V>>(
+        self,
+        site: Site,
+        parts: Q,
+        tier: T,
+    ) -> Call<V, Self, T::Pending, <Self as Lookups<Q, V>>::Same>
+    where
+        Self: Lookups<Q, V>,
+    {
+        call(self, site, parts, tier)
+    }
+
+    /// [`call_async`] on this cache.
+    #[cfg_attr(not(debug_assertions), inline(always))]
+    pub fn call_async<Q, V, T: Fetch<V>>(
+        self,
+        site: Site,
+        parts: Q,
+        tier: T,
+    ) -> impl Future<Output = Call<V, Self, T::Pending, <Self as Lookups<Q, V>>::Same>>
+    where
+        Self: Lookups<Q, V>,
+    {
+        call_async(self, site, parts, tier)
     }
 }
 
@@ -306,11 +298,13 @@ impl<R: IsResult<Ok: IsOption>> Returns<R, R::Ok> for OkSomeValues {
     }
 }
 
-/// What [`call`] found: the value, or the body to run and what to do with its value.
+/// What [`Handle::call`] found: the value, or the body to run and what to do with its value.
 #[must_use = "a call is finished by `run`"]
-pub struct Call<V, C: Memo<V>, P> {
+pub struct Call<V, C: Memo<V>, P, M> {
     cache: C,
-    found: Found<V, C::Slot, LeaderOf<V, C>, P>,
+    found: Found<V, Slot<C::Key>, LeaderOf<V, C>, P>,
+    /// How the cache's stored keys compare.
+    same: PhantomData<fn() -> M>,
 }
 
 enum Found<V, S, L, P> {
@@ -323,63 +317,29 @@ enum Found<V, S, L, P> {
     Direct,
 }
 
-/// The entry points as methods of the cache, which the wrapper calls: where the cache's type
-/// holds an error (a value type that cannot be cached, said once where it is written), the
-/// compiler says nothing more about the call.
-macro_rules! entry_points {
-    ($([$($param:ident)?] $handle:ty),* $(,)?) => {$(
-        impl<$($param)?> $handle {
-            /// [`call`] on this cache.
-            #[cfg_attr(not(debug_assertions), inline(always))]
-            pub fn call<Q, V, T: Fetch<V>>(self, site: Site, parts: Q, tier: T) -> Call<V, Self, T::Pending>
-            where
-                Self: Lookups<Q, V>,
-            {
-                call(self, site, parts, tier)
-            }
-
-            /// [`call_async`] on this cache.
-            #[cfg_attr(not(debug_assertions), inline(always))]
-            pub fn call_async<Q, V, T: Fetch<V>>(
-                self,
-                site: Site,
-                parts: Q,
-                tier: T,
-            ) -> impl Future<Output = Call<V, Self, T::Pending>>
-            where
-                Self: Lookups<Q, V>,
-            {
-                call_async(self, site, parts, tier)
-            }
-        }
-    )*};
-}
-
-entry_points!([C] Typed<C>, [] Tagged);
-
 /// Looks a call up: the cached value, or a miss (registered, and asked of the shared tier),
 /// or, under `single_flight`, the value another call computed, which this one waited for.
 #[cfg_attr(not(debug_assertions), inline(always))]
-pub(crate) fn call<C, Q, V, T>(cache: C, site: Site, parts: Q, tier: T) -> Call<V, C, T::Pending>
+pub(crate) fn call<C, Q, V, T>(cache: C, site: Site, parts: Q, tier: T) -> Call<V, C, T::Pending, C::Same>
 where
     C: Lookups<Q, V>,
     T: Fetch<V>,
 {
     if !site.single_flight {
         return match cache.lookup(&parts) {
-            Lookup::Hit(value) => Call { cache, found: Found::Hit(value) },
+            Lookup::Hit(value) => Call::new(cache, Found::Hit(value)),
             Lookup::Miss(slot) => miss(cache, &site, slot, tier),
         };
     }
     loop {
         let waiter = match cache.join(&parts) {
-            Joined::Hit(value) => return Call { cache, found: Found::Hit(value) },
+            Joined::Hit(value) => return Call::new(cache, Found::Hit(value)),
             Joined::Lead(leader) => return lead(cache, &site, leader, tier),
             Joined::Wait(waiter) => waiter,
         };
         match waiter.wait() {
-            Waited::Value(value) => return Call { cache, found: Found::Hit(value) },
-            Waited::Direct => return Call { cache, found: Found::Direct },
+            Waited::Value(value) => return Call::new(cache, Found::Hit(value)),
+            Waited::Direct => return Call::new(cache, Found::Direct),
             Waited::Retry => {}
         }
     }
@@ -387,26 +347,31 @@ where
 
 /// [`call`], waiting for another call's flight without blocking the thread.
 #[inline(always)]
-pub(crate) async fn call_async<C, Q, V, T>(cache: C, site: Site, parts: Q, tier: T) -> Call<V, C, T::Pending>
+pub(crate) async fn call_async<C, Q, V, T>(
+    cache: C,
+    site: Site,
+    parts: Q,
+    tier: T,
+) -> Call<V, C, T::Pending, C::Same>
 where
     C: Lookups<Q, V>,
     T: Fetch<V>,
 {
     if !site.single_flight {
         return match cache.lookup(&parts) {
-            Lookup::Hit(value) => Call { cache, found: Found::Hit(value) },
+            Lookup::Hit(value) => Call::new(cache, Found::Hit(value)),
             Lookup::Miss(slot) => miss(cache, &site, slot, tier),
         };
     }
     loop {
         let waiter = match cache.join(&parts) {
-            Joined::Hit(value) => return Call { cache, found: Found::Hit(value) },
+            Joined::Hit(value) => return Call::new(cache, Found::Hit(value)),
             Joined::Lead(leader) => return lead(cache, &site, leader, tier),
             Joined::Wait(waiter) => waiter,
         };
         match waiter.wait_async().await {
-            Waited::Value(value) => return Call { cache, found: Found::Hit(value) },
-            Waited::Direct => return Call { cache, found: Found::Direct },
+            Waited::Value(value) => return Call::new(cache, Found::Hit(value)),
+            Waited::Direct => return Call::new(cache, Found::Direct),
             Waited::Retry => {}
         }
     }
@@ -414,48 +379,60 @@ where
 
 /// A miss: registers the cache, then asks the tier, whose value is stored in process.
 #[inline]
-fn miss<V, C: Memo<V>, T: Fetch<V>>(cache: C, site: &Site, slot: C::Slot, tier: T) -> Call<V, C, T::Pending> {
+fn miss<V, C: Memo<V>, T: Fetch<V>, M: SameKey<C::Key>>(
+    cache: C,
+    site: &Site,
+    slot: Slot<C::Key>,
+    tier: T,
+) -> Call<V, C, T::Pending, M> {
     cache.register(site);
     match tier.fetch() {
         Lookup::Hit(value) => {
-            cache.store(slot, Some(&value));
-            Call { cache, found: Found::Hit(value) }
+            cache.store::<M>(slot, Some(&value));
+            Call::new(cache, Found::Hit(value))
         }
-        Lookup::Miss(pending) => Call { cache, found: Found::Miss(slot, pending) },
+        Lookup::Miss(pending) => Call::new(cache, Found::Miss(slot, pending)),
     }
 }
 
 /// A flight to lead: as [`miss`], the tier's value landing the flight.
 #[inline]
-fn lead<V, C: Memo<V>, T: Fetch<V>>(
+fn lead<V, C: Memo<V>, T: Fetch<V>, M: SameKey<C::Key>>(
     cache: C,
     site: &Site,
     leader: LeaderOf<V, C>,
     tier: T,
-) -> Call<V, C, T::Pending> {
+) -> Call<V, C, T::Pending, M> {
     cache.register(site);
     match tier.fetch() {
         Lookup::Hit(value) => {
-            cache.land(leader, Some(&value));
-            Call { cache, found: Found::Hit(value) }
+            cache.land::<M>(leader, Some(&value));
+            Call::new(cache, Found::Hit(value))
         }
-        Lookup::Miss(pending) => Call { cache, found: Found::Lead(leader, pending) },
+        Lookup::Miss(pending) => Call::new(cache, Found::Lead(leader, pending)),
     }
 }
 
-impl<V, C: Memo<V>, P: Settle<V>> Call<V, C, P> {
+impl<V, C: Memo<V>, P, M> Call<V, C, P, M> {
+    #[inline(always)]
+    fn new(cache: C, found: Found<V, Slot<C::Key>, LeaderOf<V, C>, P>) -> Self {
+        Call { cache, found, same: PhantomData }
+    }
+}
+
+impl<V, C: Memo<V>, P: Settle<V>, M: SameKey<C::Key>> Call<V, C, P, M> {
     /// The cached value as the function returns it, or the body's result, whose cacheable
     /// part (`R` as `Policy` says) is stored in process and in the tier.
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn run<Policy: Returns<R, V>, R>(self, body: impl FnOnce() -> R) -> R {
-        let Call { cache, found } = self;
+        let Call { cache, found, .. } = self;
         match found {
             Found::Hit(value) => Policy::returned(value),
             Found::Direct => body(),
             Found::Miss(slot, pending) => {
                 let result = body();
                 let kept = Policy::cached(&result);
-                cache.store(slot, kept);
+                cache.store::<M>(slot, kept);
                 pending.settle(kept);
                 result
             }
@@ -464,7 +441,7 @@ impl<V, C: Memo<V>, P: Settle<V>> Call<V, C, P> {
                 let result = body();
                 drop(computing);
                 let kept = Policy::cached(&result);
-                cache.land(leader, kept);
+                cache.land::<M>(leader, kept);
                 pending.settle(kept);
                 result
             }
@@ -477,21 +454,21 @@ impl<V, C: Memo<V>, P: Settle<V>> Call<V, C, P> {
         self,
         body: impl FnOnce() -> F,
     ) -> R {
-        let Call { cache, found } = self;
+        let Call { cache, found, .. } = self;
         match found {
             Found::Hit(value) => Policy::returned(value),
             Found::Direct => body().await,
             Found::Miss(slot, pending) => {
                 let result = body().await;
                 let kept = Policy::cached(&result);
-                cache.store(slot, kept);
+                cache.store::<M>(slot, kept);
                 pending.settle(kept);
                 result
             }
             Found::Lead(leader, pending) => {
                 let result = crate::flight::computing(leader.id(), body()).await;
                 let kept = Policy::cached(&result);
-                cache.land(leader, kept);
+                cache.land::<M>(leader, kept);
                 pending.settle(kept);
                 result
             }

@@ -12,6 +12,8 @@ use core::marker::PhantomData;
 pub trait KeyParts {
     /// The key as stored in the cache.
     type Owned: Send + 'static;
+    /// How two stored keys compare.
+    type Same: SameKey<Self::Owned>;
 
     /// Feeds the parts to `state`.
     fn hash_parts<H: Hasher>(&self, state: &mut H);
@@ -21,9 +23,57 @@ pub trait KeyParts {
 
     /// The owned key, made on a miss.
     fn to_owned_key(&self) -> Self::Owned;
+}
 
-    /// Whether two stored keys are equal.
-    fn owned_eq(a: &Self::Owned, b: &Self::Owned) -> bool;
+/// Compares two stored keys, for the parts of one shape: a name of the parts without their
+/// borrow, which outlives the call (the key parts of `fn f(name: &str)` compare as
+/// `SameArg<str>`), so that a cache compares stored keys without requiring `Eq` of them.
+pub trait SameKey<K>: 'static {
+    /// Whether `a` and `b` are the same key.
+    fn same(a: &K, b: &K) -> bool;
+}
+
+/// A key part's stored form `O`, compared as its borrowed form `T` compares. (`O` is named,
+/// though `T` determines it, so that where `T` cannot be a key this type holds the error
+/// already said, and nothing more is said about it.)
+pub struct SameArg<T: ?Sized, O>(PhantomData<fn(&T) -> O>);
+
+impl<T: ?Sized + CacheKey<Owned = O> + 'static, O: 'static> SameKey<O> for SameArg<T, O> {
+    #[inline]
+    fn same(a: &O, b: &O) -> bool {
+        T::owned_eq(a, b)
+    }
+}
+
+/// Stored forms compared by their own `Eq` (a float's bits, the empty key).
+pub struct SameEq;
+
+impl<K: Eq> SameKey<K> for SameEq {
+    #[inline]
+    fn same(a: &K, b: &K) -> bool {
+        a == b
+    }
+}
+
+/// An optional part, compared as `M` compares what it holds.
+pub struct SameOption<M>(PhantomData<M>);
+
+impl<K, M: SameKey<K>> SameKey<Option<K>> for SameOption<M> {
+    #[inline]
+    fn same(a: &Option<K>, b: &Option<K>) -> bool {
+        match (a, b) {
+            (Some(a), Some(b)) => M::same(a, b),
+            (None, None) => true,
+            _ => false,
+        }
+    }
+}
+
+impl<A, B, MA: SameKey<A>, MB: SameKey<B>> SameKey<(A, B)> for (MA, MB) {
+    #[inline]
+    fn same(a: &(A, B), b: &(A, B)) -> bool {
+        MA::same(&a.0, &b.0) && MB::same(&a.1, &b.1)
+    }
 }
 
 /// A type that can be part of a cache key: `Hash + Eq`, stored in its owned form.
@@ -109,8 +159,9 @@ pub fn arg<T: ?Sized + CacheKey>(value: &T) -> Arg<'_, T, T::Owned> {
     Arg(value, PhantomData)
 }
 
-impl<T: ?Sized + CacheKey<Owned = O>, O: Send + 'static> KeyParts for Arg<'_, T, O> {
+impl<T: ?Sized + CacheKey<Owned = O> + 'static, O: Send + 'static> KeyParts for Arg<'_, T, O> {
     type Owned = O;
+    type Same = SameArg<T, O>;
 
     #[inline]
     fn hash_parts<H: Hasher>(&self, state: &mut H) {
@@ -126,11 +177,6 @@ impl<T: ?Sized + CacheKey<Owned = O>, O: Send + 'static> KeyParts for Arg<'_, T,
     fn to_owned_key(&self) -> O {
         self.0.to_owned_arg()
     }
-
-    #[inline]
-    fn owned_eq(a: &O, b: &O) -> bool {
-        T::owned_eq(a, b)
-    }
 }
 
 /// An `Option<&T>` argument, keyed by its referent and stored as `Option<T::Owned>`: a hit
@@ -143,8 +189,9 @@ pub fn optional<T: ?Sized + CacheKey>(value: Option<&T>) -> Optional<'_, T> {
     Optional(value)
 }
 
-impl<T: ?Sized + CacheKey> KeyParts for Optional<'_, T> {
+impl<T: ?Sized + CacheKey + 'static> KeyParts for Optional<'_, T> {
     type Owned = Option<T::Owned>;
+    type Same = SameOption<SameArg<T, T::Owned>>;
 
     #[inline]
     fn hash_parts<H: Hasher>(&self, state: &mut H) {
@@ -166,15 +213,6 @@ impl<T: ?Sized + CacheKey> KeyParts for Optional<'_, T> {
     #[inline]
     fn to_owned_key(&self) -> Option<T::Owned> {
         self.0.map(T::to_owned_arg)
-    }
-
-    #[inline]
-    fn owned_eq(a: &Option<T::Owned>, b: &Option<T::Owned>) -> bool {
-        match (a, b) {
-            (Some(a), Some(b)) => T::owned_eq(a, b),
-            (None, None) => true,
-            _ => false,
-        }
     }
 }
 
@@ -198,6 +236,7 @@ macro_rules! float_parts {
 
         impl KeyParts for Float<$float> {
             type Owned = $bits;
+            type Same = SameEq;
 
             #[inline]
             fn hash_parts<H: Hasher>(&self, state: &mut H) {
@@ -213,11 +252,6 @@ macro_rules! float_parts {
             fn to_owned_key(&self) -> $bits {
                 self.bits()
             }
-
-            #[inline]
-            fn owned_eq(a: &$bits, b: &$bits) -> bool {
-                a == b
-            }
         }
     };
 }
@@ -228,6 +262,7 @@ float_parts!(f64, u64);
 /// The end of the list: a function without key arguments has a single entry.
 impl KeyParts for () {
     type Owned = ();
+    type Same = SameEq;
 
     #[inline]
     fn hash_parts<H: Hasher>(&self, _: &mut H) {}
@@ -239,15 +274,11 @@ impl KeyParts for () {
 
     #[inline]
     fn to_owned_key(&self) {}
-
-    #[inline]
-    fn owned_eq(_: &(), _: &()) -> bool {
-        true
-    }
 }
 
 impl<A: KeyParts, B: KeyParts> KeyParts for (A, B) {
     type Owned = (A::Owned, B::Owned);
+    type Same = (A::Same, B::Same);
 
     #[inline]
     fn hash_parts<H: Hasher>(&self, state: &mut H) {
@@ -263,11 +294,6 @@ impl<A: KeyParts, B: KeyParts> KeyParts for (A, B) {
     #[inline]
     fn to_owned_key(&self) -> Self::Owned {
         (self.0.to_owned_key(), self.1.to_owned_key())
-    }
-
-    #[inline]
-    fn owned_eq(a: &Self::Owned, b: &Self::Owned) -> bool {
-        A::owned_eq(&a.0, &b.0) && B::owned_eq(&a.1, &b.1)
     }
 }
 
@@ -298,7 +324,7 @@ mod tests {
         assert!(some.eq_owned(&Some("ada".to_string())));
         assert!(!some.eq_owned(&None) && !some.eq_owned(&Some("bob".to_string())));
         assert!(none.eq_owned(&None) && !none.eq_owned(&Some(String::new())));
-        assert!(!Optional::<str>::owned_eq(&None, &Some(String::new())));
+        assert!(!<SameOption<SameArg<str, String>>>::same(&None, &Some(String::new())));
         let slices = (optional(Some(&[1u8, 2][..])), ());
         assert_eq!(slices.to_owned_key(), (Some(vec![1u8, 2]), ()));
         let state = RandomState::new();

@@ -347,12 +347,12 @@
 //!     // `single_flight`, asks a shared tier); `run` returns a clone of the cached String, or
 //!     // runs the body with no lock held and stores its value (the owned key (u64, String)
 //!     // made on the miss), unless another call stored one first.
-//!     Typed(&__memo_cache_lookup)
+//!     Handle(&__memo_cache_lookup, ()) // `()`: the one instantiation
 //!         .call(Site { .. }, (arg(&id), (arg(name), ())), NoTier)
 //!         .run::<Plain, _>(|| lookup::uncached(id, name))
 //! }
 //!
-//! static __memo_cache_lookup: FnCache<(u64, (String, ())), String> = FnCache::new(Some(256), false, 1, None);
+//! static __memo_cache_lookup: FnCache<Typed<(u64, (String, ()))>, Always<String>> = FnCache::new(Some(256), false, 1, None);
 //!
 //! enum lookup {}
 //! impl lookup {
@@ -363,8 +363,9 @@
 //! }
 //! ```
 //!
-//! Generic functions and methods use one type-erased cache instead (entries tagged with the
-//! instantiation's types), reached through a hidden associated function for methods.
+//! Generic functions, methods and `key = expr` use the same `FnCache` with the `Erased` key
+//! scheme instead (keys boxed and tagged with the instantiation's types, passed in place of
+//! `()`), reached through a hidden associated function for methods.
 //!
 //! # Limitations
 //!
@@ -389,10 +390,12 @@ mod call;
 mod clock;
 mod flight;
 mod function;
+mod held;
 mod info;
 mod key;
 mod locking;
 mod registry;
+mod scheme;
 mod shards;
 mod shared;
 mod store;

@@ -17,9 +17,28 @@ use std::sync::Arc;
 use hashbrown::HashTable;
 
 use crate::flight::Flight;
-use crate::function::{Joined, Slot};
+use crate::key::SameKey;
 use crate::store::LruCache;
 use crate::{CacheInfo, CacheParameters};
+
+/// A pending entry: the key of a miss, waiting for the body's value.
+pub struct Slot<K> {
+    pub(crate) hash: u64,
+    /// `None` when the value is not to be stored (`maxsize = 0`, or a nested call).
+    pub(crate) key: Option<K>,
+    /// The shard's version when the call missed.
+    pub(crate) version: u64,
+}
+
+/// What a lookup under `single_flight` found.
+pub enum Joined<V, L, W> {
+    /// The cached value, cloned.
+    Hit(V),
+    /// Not cached, and no other call computes it: run the body, then land the flight.
+    Lead(L),
+    /// Another call computes it: wait for its value.
+    Wait(W),
+}
 
 /// What a lookup found.
 pub(crate) enum Found<V> {
@@ -33,7 +52,7 @@ pub(crate) enum Found<V> {
 
 /// The locked stores of one function, and the `cache_info` / `cache_clear` /
 /// `cache_parameters` companions.
-pub struct Core<K, V, L: Locking = Exclusive> {
+pub(crate) struct Core<K, V, L: Locking = Exclusive> {
     params: CacheParameters,
     shard_count: usize,
     /// The only shard of an exact-LRU cache; shard 0 of a sharded one.
@@ -265,7 +284,7 @@ impl<K, V, L: Locking> Core<K, V, L> {
     }
 
     /// The statistics, as `functools`' `cache_info()`.
-    pub fn cache_info(&self) -> CacheInfo {
+    pub(crate) fn cache_info(&self) -> CacheInfo {
         let mut info = CacheInfo { maxsize: self.params.maxsize, ..CacheInfo::default() };
         info.misses = self.unlocked_misses.load(Relaxed);
         info.hits = self.waited_hits.load(Relaxed);
@@ -279,7 +298,7 @@ impl<K, V, L: Locking> Core<K, V, L> {
     }
 
     /// Empties the cache and resets its statistics, as `functools`' `cache_clear()`.
-    pub fn cache_clear(&self) {
+    pub(crate) fn cache_clear(&self) {
         self.unlocked_misses.store(0, Relaxed);
         self.waited_hits.store(0, Relaxed);
         for shard in self.shards() {
@@ -295,7 +314,7 @@ impl<K, V, L: Locking> Core<K, V, L> {
     }
 
     /// The options the function was declared with, as `functools`' `cache_parameters()`.
-    pub fn cache_parameters(&self) -> CacheParameters {
+    pub(crate) fn cache_parameters(&self) -> CacheParameters {
         self.params
     }
 
@@ -407,33 +426,38 @@ impl<K, V, L: Locking> Core<K, V, L> {
         joined
     }
 
-    /// Ends a flight: stores `value`'s first half unless the key is cached already (or
-    /// `maxsize = 0`), and hands the second to the waiters; `None`: the leader gave up.
-    pub(crate) fn land(
-        &self,
-        hash: u64,
-        flight: &Arc<Flight<V>>,
-        same: fn(&K, &K) -> bool,
-        value: Option<(V, V)>,
-    ) {
-        let (mut stored, shared) = value.unzip();
-        let (mut key, mut evicted) = (None, None);
+    /// Ends a flight: stores `stored` unless the key is cached already (or `maxsize = 0`),
+    /// and hands `shared` to the waiters; keys compare as `M` says.
+    pub(crate) fn land<M: SameKey<K>>(&self, hash: u64, flight: &Arc<Flight<V>>, stored: V, shared: V) {
+        let (mut key, mut evicted, mut stored) = (None, None, Some(stored));
         if let Some(mut state) = self.shard(hash).lock() {
             let state = &mut *state;
-            if let Ok(entry) =
-                state.flights.find_entry(hash, |in_flight| Arc::ptr_eq(&in_flight.flight, flight))
-            {
-                let (InFlight { key: landed, .. }, _) = entry.remove();
+            if let Some(landed) = Self::take_flight(state, hash, flight) {
                 match stored.take() {
                     Some(value) if self.params.maxsize != Some(0) => {
-                        evicted = self.place(state, hash, landed, value, same, u64::MAX);
+                        evicted = self.place::<M>(state, hash, landed, value, u64::MAX);
                     }
-                    _ => key = Some(landed),
+                    value => (key, stored) = (Some(landed), value),
                 }
             }
         }
         drop((key, evicted, stored)); // outside the lock
-        flight.land(shared);
+        flight.land(Some(shared));
+    }
+
+    /// Ends a flight whose leader gave up: its waiters retry.
+    pub(crate) fn abandon(&self, hash: u64, flight: &Arc<Flight<V>>) {
+        let key = self.shard(hash).lock().and_then(|mut state| Self::take_flight(&mut state, hash, flight));
+        drop(key); // outside the lock
+        flight.land(None);
+    }
+
+    /// Takes `flight` out of the keys in flight; returns its key.
+    fn take_flight(state: &mut State<K, V>, hash: u64, flight: &Arc<Flight<V>>) -> Option<K> {
+        let entry =
+            state.flights.find_entry(hash, |in_flight| Arc::ptr_eq(&in_flight.flight, flight)).ok()?;
+        let (InFlight { key, .. }, _) = entry.remove();
+        Some(key)
     }
 
     /// Counts a call that waited for a flight: a hit when it got the value, a miss when it
@@ -467,18 +491,18 @@ impl<K, V, L: Locking> Core<K, V, L> {
 
     /// Stores `value` for the slot's key as the most recently used entry, replacing any value
     /// it has.
-    pub(crate) fn put(&self, slot: Slot<K>, value: V) {
-        let Slot { hash, key: Some(key), same, .. } = slot else { return };
+    pub(crate) fn put<M: SameKey<K>>(&self, slot: Slot<K>, value: V) {
+        let Slot { hash, key: Some(key), .. } = slot else { return };
         let mut value = Some(value);
         let replaced = self.shard(hash).lock().and_then(|mut state| {
-            let index = state.store.find(hash, |k| same(k, &key))?;
+            let index = state.store.find(hash, |k| M::same(k, &key))?;
             state.store.promote(index);
             Some(core::mem::replace(state.store.value_at_mut(index), value.take()?))
         });
         drop(replaced); // outside the lock
         if let Some(value) = value {
             // A version no lookup saw: `insert` looks the key up again.
-            self.insert(Slot { hash, key: Some(key), same, version: u64::MAX }, value);
+            self.insert::<M>(Slot { hash, key: Some(key), version: u64::MAX }, value);
         }
     }
 
@@ -498,12 +522,12 @@ impl<K, V, L: Locking> Core<K, V, L> {
 
     /// Stores a computed value, unless a concurrent call stored one for the key first.
     #[inline]
-    pub(crate) fn insert(&self, slot: Slot<K>, value: V) {
-        let Slot { hash, key: Some(key), same, version } = slot else { return };
+    pub(crate) fn insert<M: SameKey<K>>(&self, slot: Slot<K>, value: V) {
+        let Slot { hash, key: Some(key), version } = slot else { return };
         let evicted = self
             .shard(hash)
             .lock()
-            .and_then(|mut state| self.place(&mut state, hash, key, value, same, version));
+            .and_then(|mut state| self.place::<M>(&mut state, hash, key, value, version));
         drop(evicted); // outside the lock: a value's `Drop` may call this function again
     }
 
@@ -511,16 +535,15 @@ impl<K, V, L: Locking> Core<K, V, L> {
     /// is the shard's when the key was missed. Returns what left the cache, to be dropped
     /// outside the lock.
     #[inline]
-    fn place(
+    fn place<M: SameKey<K>>(
         &self,
         state: &mut State<K, V>,
         hash: u64,
         key: K,
         value: V,
-        same: fn(&K, &K) -> bool,
         version: u64,
     ) -> Option<(K, V)> {
-        if state.version != version && state.store.find(hash, |k| same(k, &key)).is_some() {
+        if state.version != version && state.store.find(hash, |k| M::same(k, &key)).is_some() {
             return Some((key, value));
         }
         state.version += 1;

@@ -17,12 +17,14 @@ use core::task::Poll;
 use shuttle::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use shuttle::thread;
 
-use crate::call::{NoTier, Plain, Site, Typed};
-use crate::function::{Always, FnCache};
+use crate::call::{Handle, NoTier, Plain, Site};
+use crate::function::FnCache;
+use crate::held::Always;
 use crate::key::arg;
 use crate::locking::{Exclusive, Locking, Shared};
+use crate::scheme::Typed;
 
-type Cache<L> = FnCache<(u64, ()), u64, Always<u64>, L>;
+type Cache<L> = FnCache<Typed<(u64, ())>, Always<u64>, L>;
 
 /// The memoized body: a pure function of the key.
 fn body(key: u64) -> u64 {
@@ -36,7 +38,7 @@ fn call<L: Locking>(cache: &'static Cache<L>, key: u64, runs: &AtomicU64) -> u64
 where
     Cache<L>: Send + Sync,
 {
-    Typed(cache).call(SITE, (arg(&key), ()), NoTier).run::<Plain, _>(|| {
+    Handle(cache, ()).call(SITE, (arg(&key), ()), NoTier).run::<Plain, _>(|| {
         runs.fetch_add(1, SeqCst);
         thread::yield_now(); // the body takes time: let others run meanwhile
         body(key)
@@ -133,7 +135,7 @@ fn shards_share_one_bound_under_races() {
 /// One call under `single_flight`, blocking while another call computes its key.
 fn call_flight(cache: &'static Cache<Exclusive>, key: u64, runs: &AtomicU64) -> u64 {
     let site = Site { single_flight: true, ..SITE };
-    Typed(cache).call(site, (arg(&key), ()), NoTier).run::<Plain, _>(|| {
+    Handle(cache, ()).call(site, (arg(&key), ()), NoTier).run::<Plain, _>(|| {
         runs.fetch_add(1, SeqCst);
         thread::yield_now();
         body(key)
@@ -152,7 +154,7 @@ fn call_flight_async(
     let site = Site { single_flight: true, ..SITE };
     let abandoned = Cell::new(false);
     let mut call = pin!(async {
-        let call = Typed(cache).call_async(site, (arg(&key), ()), NoTier).await;
+        let call = Handle(cache, ()).call_async(site, (arg(&key), ()), NoTier).await;
         call.run_async::<Plain, _, _>(|| async {
             runs.fetch_add(1, SeqCst);
             shuttle::future::yield_now().await;
