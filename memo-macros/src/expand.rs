@@ -124,12 +124,13 @@ fn expand(options: &Options, function: &Function) -> Expansion {
             Some(_) => quote_spanned!(value_span=> ::memo::__private::Expiring<#value_ty>),
             None => quote_spanned!(value_span=> ::memo::__private::Always<#value_ty>),
         };
-        // `read_hits`: the key and value types must be `Sync`, said at the option.
-        let locking = match options.read_hits {
-            Some(span) => quote_spanned!(span=> ::memo::__private::Shared),
-            None => quote!(::memo::__private::Exclusive),
+        // The eviction policy: `read_hits` is CLOCK, whose key and value types must be
+        // `Sync` (said at the option).
+        let eviction = match options.read_hits {
+            Some(span) => quote_spanned!(span=> ::memo::__private::Clock),
+            None => quote!(::memo::__private::Lru),
         };
-        quote_spanned!(value_span=> ::memo::__private::FnCache<::memo::__private::Typed<#key_ty>, #keep, #locking>)
+        quote_spanned!(value_span=> ::memo::__private::FnCache<::memo::__private::Typed<#key_ty>, #keep, #eviction>)
     };
     let maxsize = match options.maxsize {
         Some(maxsize) => {

@@ -1,10 +1,11 @@
 //! What the macro's expansion names. Not public API: no stability guarantees.
 
 pub use crate::call::{Call, Handle, NoTier, OkSomeValues, OkValues, Plain, SharedTier, Site, SomeValues};
+pub use crate::clock::Clock;
 pub use crate::function::FnCache;
 pub use crate::held::{Always, ErasedValue, Expiring};
 pub use crate::key::{Arg, Float, KeyParts, Optional, arg, optional};
-pub use crate::locking::{Exclusive, Shared};
+pub use crate::policy::Lru;
 pub use crate::scheme::{Erased, Typed};
 pub use crate::shared::codec::{Encode, KeyWriter, Value};
 pub use crate::shared::tier::{Target, Tier};

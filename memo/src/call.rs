@@ -22,7 +22,7 @@ use crate::flight::Waited;
 use crate::function::{FnCache, Leader, Lookup, Waiter};
 use crate::held::Holds;
 use crate::key::SameKey;
-use crate::locking::Locking;
+use crate::policy::Policy;
 use crate::scheme::{Keys, Scheme};
 use crate::shards::{Joined, Slot};
 use crate::shared::codec::{KeyWriter, Value};
@@ -47,7 +47,8 @@ pub trait Memo<V>: Copy + 'static {
     type Key: Send + 'static;
     /// The stored value.
     type Held: Holds<V>;
-    type Lock: Locking;
+    /// The cache's eviction policy.
+    type Policy: Policy;
 
     /// Stores the body's value for a missed call (`None`: nothing to store); keys compare as
     /// `M` says.
@@ -60,11 +61,11 @@ pub trait Memo<V>: Copy + 'static {
 
 /// The leader of a flight in cache `C`.
 pub(crate) type LeaderOf<V, C> =
-    Leader<'static, <C as Memo<V>>::Key, <C as Memo<V>>::Held, <C as Memo<V>>::Lock>;
+    Leader<'static, <C as Memo<V>>::Key, <C as Memo<V>>::Held, <C as Memo<V>>::Policy>;
 
 /// A call waiting for a flight in cache `C`.
 pub(crate) type WaiterOf<V, C> =
-    Waiter<'static, <C as Memo<V>>::Key, <C as Memo<V>>::Held, V, <C as Memo<V>>::Lock>;
+    Waiter<'static, <C as Memo<V>>::Key, <C as Memo<V>>::Held, V, <C as Memo<V>>::Policy>;
 
 /// A cache that takes keys of the form `Q`.
 pub trait Lookups<Q, V>: Memo<V> {
@@ -77,25 +78,25 @@ pub trait Lookups<Q, V>: Memo<V> {
 /// A function's cache, with the instantiation of a call (`()` for a [`Typed`](crate::scheme::Typed)
 /// cache). A type of its own, without lifetimes, so that an `async fn`'s future, whose
 /// lifetimes the compiler erases when it checks `Send`, still names a cache that is one.
-pub struct Handle<S: Scheme, E: 'static, L: Locking>(pub &'static FnCache<S, E, L>, pub S::Tag);
+pub struct Handle<S: Scheme, E: 'static, P: Policy>(pub &'static FnCache<S, E, P>, pub S::Tag);
 
-impl<S: Scheme, E, L: Locking> Clone for Handle<S, E, L> {
+impl<S: Scheme, E, P: Policy> Clone for Handle<S, E, P> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<S: Scheme, E, L: Locking> Copy for Handle<S, E, L> {}
+impl<S: Scheme, E, P: Policy> Copy for Handle<S, E, P> {}
 
 // Bounded through `E`: where the value type cannot be cached, `E` holds an error, and the one
 // error said is the value's own.
-impl<S: Scheme, E: Holds<V>, L: Locking, V: 'static> Memo<V> for Handle<S, E, L>
+impl<S: Scheme, E: Holds<V>, P: Policy, V: 'static> Memo<V> for Handle<S, E, P>
 where
-    FnCache<S, E, L>: Send + Sync,
+    FnCache<S, E, P>: Send + Sync,
 {
     type Key = S::Key;
     type Held = E;
-    type Lock = L;
+    type Policy = P;
 
     #[inline(always)]
     fn store<M: SameKey<S::Key>>(self, slot: Slot<S::Key>, value: Option<&V>) {
@@ -113,9 +114,9 @@ where
     }
 }
 
-impl<Q, S: Keys<Q>, E: Holds<V>, L: Locking, V: 'static> Lookups<Q, V> for Handle<S, E, L>
+impl<Q, S: Keys<Q>, E: Holds<V>, P: Policy, V: 'static> Lookups<Q, V> for Handle<S, E, P>
 where
-    FnCache<S, E, L>: Send + Sync,
+    FnCache<S, E, P>: Send + Sync,
 {
     type Same = S::Same;
 
@@ -130,7 +131,7 @@ where
     }
 }
 
-impl<S: Scheme, E, L: Locking> Handle<S, E, L> {
+impl<S: Scheme, E, P: Policy> Handle<S, E, P> {
     /// [`call`] on this cache: the entry point the wrapper calls, a method so that where the
     /// cache's type holds an error (a value type that cannot be cached, said once where it is
     /// written), the compiler says nothing more about the call.

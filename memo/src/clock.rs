@@ -1,4 +1,4 @@
-//! What `read_hits` adds to a store: hits under a read lock, which write no line another thread
+//! The CLOCK eviction policy of `read_hits`: hits under a read lock, which write no line another thread
 //! reads. A hit cannot move its entry in the recency list under a read lock, so it sets the
 //! entry's *referenced* flag instead; eviction gives a referenced entry a second chance (it
 //! becomes the most recent, its flag cleared) and evicts the least recent entry with no flag:
@@ -10,6 +10,12 @@ use core::sync::atomic::AtomicBool;
 use core::sync::atomic::AtomicU64;
 use core::sync::atomic::Ordering::Relaxed;
 
+use core::time::Duration;
+
+use crate::function::FnCache;
+use crate::locking::Shared;
+use crate::policy::Policy;
+use crate::scheme::Scheme;
 use crate::store::LruCache;
 use crate::sync::thread_number;
 
@@ -21,8 +27,8 @@ const OWNED: usize = 8;
 /// `ShardedLock` has reader locks.
 const SHARED: usize = 8;
 
-/// The referenced flags and striped counts of a `read_hits` store; empty in an exact one.
-pub(crate) struct Clock {
+/// The referenced flags and striped counts of a `read_hits` store.
+pub struct Clock {
     /// One per slab entry, at its index: hit since eviction last passed over it.
     referenced: Vec<AtomicBool>,
     /// `OWNED + SHARED` of them in a `read_hits` store, none in an exact one.
@@ -38,26 +44,6 @@ struct Counts {
 }
 
 impl Clock {
-    /// The clock of an exact store: nothing to keep.
-    pub(crate) const fn off() -> Self {
-        Clock { referenced: Vec::new(), counts: Vec::new() }
-    }
-
-    /// The clock of a `read_hits` store, or of an exact one.
-    pub(crate) fn new(read_hits: bool) -> Self {
-        match read_hits {
-            true => Clock {
-                referenced: Vec::new(),
-                counts: (0..OWNED + SHARED).map(|_| Counts::default()).collect(),
-            },
-            false => Clock::off(),
-        }
-    }
-
-    fn is_on(&self) -> bool {
-        !self.counts.is_empty()
-    }
-
     /// Adds one to the calling thread's `count` (under the read lock; the write lock excludes
     /// every adder).
     #[inline]
@@ -70,10 +56,20 @@ impl Clock {
             count(&self.counts[OWNED + thread % SHARED]).fetch_add(1, Relaxed);
         }
     }
+}
+
+impl Policy for Clock {
+    type Lock = Shared;
+    /// Empty until its lock is made, on first use.
+    const EMPTY: Self = Clock { referenced: Vec::new(), counts: Vec::new() };
+
+    fn made() -> Self {
+        Clock { referenced: Vec::new(), counts: (0..OWNED + SHARED).map(|_| Counts::default()).collect() }
+    }
 
     /// Counts a hit on the entry at `index`, under the read lock. The flag is written only when
     /// it changes, so that hot entries' lines stay shared between cores.
-    pub(crate) fn hit(&self, index: u32) {
+    fn read_hit(&self, index: u32) {
         if let Some(flag) = self.referenced.get(index as usize)
             && !flag.load(Relaxed)
         {
@@ -83,39 +79,37 @@ impl Clock {
     }
 
     /// Counts a miss, under the read lock.
-    pub(crate) fn miss(&self) {
+    fn read_miss(&self) {
         self.add(|counts| &counts.misses);
     }
 
     /// The hits and misses counted so far.
-    pub(crate) fn counted(&self) -> (u64, u64) {
+    fn counted(&self) -> (u64, u64) {
         self.counts.iter().fold((0, 0), |(hits, misses), counts| {
             (hits + counts.hits.load(Relaxed), misses + counts.misses.load(Relaxed))
         })
     }
 
     /// Forgets the counts and every entry's flag, with the store emptied.
-    pub(crate) fn clear(&mut self) {
+    fn clear(&mut self) {
         self.referenced.clear();
         for counts in &mut self.counts {
             *counts = Counts::default();
         }
     }
 
-    /// Before a `read_hits` store evicts its least recently used entry: moves referenced entries from the
+    /// Before the store evicts its least recently used entry: moves referenced entries from the
     /// tail to the head, clearing their flags, until the tail is one with no flag. Ends within
     /// `len` steps, since it clears every flag it passes.
-    pub(crate) fn spare<K, V>(&mut self, store: &mut LruCache<K, V, ()>) {
-        if self.is_on() {
-            let referenced = &mut self.referenced;
-            store.spare_lru(|index| {
-                referenced.get_mut(index as usize).is_some_and(|flag| core::mem::take(flag.get_mut()))
-            });
-        }
+    fn before_evict<K, V>(&mut self, store: &mut LruCache<K, V, ()>) {
+        let referenced = &mut self.referenced;
+        store.spare_lru(|index| {
+            referenced.get_mut(index as usize).is_some_and(|flag| core::mem::take(flag.get_mut()))
+        });
     }
 
-    /// After a `read_hits` store stored an entry at `index`, new or in an evicted entry's place: no flag.
-    pub(crate) fn stored(&mut self, index: u32) {
+    /// After the store stored an entry at `index`, new or in an evicted entry's place: no flag.
+    fn stored(&mut self, index: u32) {
         match self.referenced.get_mut(index as usize) {
             Some(flag) => *flag.get_mut() = false,
             None => self.referenced.push(AtomicBool::new(false)),
@@ -123,17 +117,23 @@ impl Clock {
     }
 
     /// After the store removed the entry at `index`, moving its last entry into the place.
-    pub(crate) fn removed(&mut self, index: u32) {
+    fn removed(&mut self, index: u32) {
         if (index as usize) < self.referenced.len() {
             self.referenced.swap_remove(index as usize);
         }
     }
 
     /// After the store removed any number of entries, `len` left: every flag is cleared.
-    pub(crate) fn removed_many(&mut self, len: usize) {
-        if self.is_on() {
-            self.referenced.clear();
-            self.referenced.resize_with(len, AtomicBool::default);
-        }
+    fn removed_many(&mut self, len: usize) {
+        self.referenced.clear();
+        self.referenced.resize_with(len, AtomicBool::default);
+    }
+}
+
+impl<S: Scheme, E> FnCache<S, E, Clock> {
+    /// An empty cache whose hits take a read lock (`read_hits`); allocates nothing until the
+    /// first call.
+    pub const fn new(maxsize: Option<usize>, typed: bool, shards: usize, ttl: Option<Duration>) -> Self {
+        FnCache::shared(maxsize, typed, shards, ttl)
     }
 }

@@ -17,7 +17,8 @@ use crate::CacheParameters;
 use crate::flight::{Computing, Flight, Waited};
 use crate::held::{Held, Holds};
 use crate::key::SameKey;
-use crate::locking::{Exclusive, Locking, Shared};
+use crate::locking::{Exclusive, Shared};
+use crate::policy::{Lru, Policy};
 use crate::registry::{Registration, Reported};
 use crate::scheme::{Keys, Scheme};
 use crate::shards::{Core, CoreJoined, Found, Joined, Slot};
@@ -32,14 +33,14 @@ pub enum Lookup<V, S> {
 
 /// The call that computes a key's value under `single_flight`. Dropped without landing (the
 /// body panicked, or its future was dropped), it releases the waiters, one of which leads next.
-pub struct Leader<'a, K, E, L: Locking = Exclusive> {
-    core: &'a Core<K, E, L>,
+pub struct Leader<'a, K, E, P: Policy = Lru> {
+    core: &'a Core<K, E, P>,
     hash: u64,
     /// `None` for a nested call that runs without the cache.
     flight: Option<Arc<Flight<E>>>,
 }
 
-impl<K, E, L: Locking> Leader<'_, K, E, L> {
+impl<K, E, P: Policy> Leader<'_, K, E, P> {
     /// Marks this thread as computing the flight while the body runs.
     #[inline]
     pub fn computing(&self) -> Option<Computing> {
@@ -63,7 +64,7 @@ impl<K, E, L: Locking> Leader<'_, K, E, L> {
     }
 }
 
-impl<K, E, L: Locking> Drop for Leader<'_, K, E, L> {
+impl<K, E, P: Policy> Drop for Leader<'_, K, E, P> {
     fn drop(&mut self) {
         if let Some(flight) = self.flight.take() {
             self.core.abandon(self.hash, &flight);
@@ -72,13 +73,13 @@ impl<K, E, L: Locking> Drop for Leader<'_, K, E, L> {
 }
 
 /// A call waiting for another's computation of its key under `single_flight`.
-pub struct Waiter<'a, K, E, V, L: Locking = Exclusive> {
-    core: &'a Core<K, E, L>,
+pub struct Waiter<'a, K, E, V, P: Policy = Lru> {
+    core: &'a Core<K, E, P>,
     flight: Arc<Flight<E>>,
     value: PhantomData<fn() -> V>,
 }
 
-impl<K, E: Holds<V>, V, L: Locking> Waiter<'_, K, E, V, L> {
+impl<K, E: Holds<V>, V, P: Policy> Waiter<'_, K, E, V, P> {
     /// Blocks until the leader lands.
     pub fn wait(self) -> Waited<V> {
         self.count(self.flight.wait(E::read))
@@ -101,36 +102,46 @@ impl<K, E: Holds<V>, V, L: Locking> Waiter<'_, K, E, V, L> {
 }
 
 /// What a call under `single_flight` found in cache `FnCache<S, E, L>`.
-pub(crate) type FnJoined<'a, S, E, V, L> =
-    Joined<V, Leader<'a, <S as Scheme>::Key, E, L>, Waiter<'a, <S as Scheme>::Key, E, V, L>>;
+pub(crate) type FnJoined<'a, S, E, V, P> =
+    Joined<V, Leader<'a, <S as Scheme>::Key, E, P>, Waiter<'a, <S as Scheme>::Key, E, V, P>>;
 
 /// The cache of a memoized function: keys as scheme `S` stores them, values as `E` holds them.
 ///
-/// `L`: [`Exclusive`] (exact LRU) or [`Shared`] (`read_hits`).
-pub struct FnCache<S: Scheme, E, L: Locking = Exclusive> {
-    core: Core<S::Key, E, L>,
+/// `P`: its eviction policy, [`Lru`] (exact LRU) or [`Clock`](crate::clock::Clock)
+/// (`read_hits`).
+pub struct FnCache<S: Scheme, E, P: Policy = Lru> {
+    core: Core<S::Key, E, P>,
     ttl: Option<Duration>,
     registration: Registration,
 }
 
-impl<S: Scheme, E> FnCache<S, E> {
-    /// An empty cache; allocates nothing until the first miss.
-    pub const fn new(maxsize: Option<usize>, typed: bool, shards: usize, ttl: Option<Duration>) -> Self {
-        let core = Core::<S::Key, E>::new(CacheParameters { maxsize, typed }, shards);
+impl<S: Scheme, E, P: Policy<Lock = Exclusive>> FnCache<S, E, P> {
+    /// An empty cache under mutexes (its policy's `new` calls this).
+    pub(crate) const fn exclusive(
+        maxsize: Option<usize>,
+        typed: bool,
+        shards: usize,
+        ttl: Option<Duration>,
+    ) -> Self {
+        let core = Core::exclusive(CacheParameters { maxsize, typed }, shards);
         FnCache { core, ttl, registration: Registration::new() }
     }
 }
 
-impl<S: Scheme, E> FnCache<S, E, Shared> {
-    /// An empty cache whose hits take a read lock (`read_hits`); allocates nothing until the
-    /// first call.
-    pub const fn new(maxsize: Option<usize>, typed: bool, shards: usize, ttl: Option<Duration>) -> Self {
-        let core = Core::<S::Key, E, Shared>::new(CacheParameters { maxsize, typed }, shards);
+impl<S: Scheme, E, P: Policy<Lock = Shared>> FnCache<S, E, P> {
+    /// An empty cache whose hits take a read lock (its policy's `new` calls this).
+    pub(crate) const fn shared(
+        maxsize: Option<usize>,
+        typed: bool,
+        shards: usize,
+        ttl: Option<Duration>,
+    ) -> Self {
+        let core = Core::shared(CacheParameters { maxsize, typed }, shards);
         FnCache { core, ttl, registration: Registration::new() }
     }
 }
 
-impl<S: Scheme, E: Held, L: Locking> FnCache<S, E, L>
+impl<S: Scheme, E: Held, P: Policy> FnCache<S, E, P>
 where
     Self: Send + Sync,
 {
@@ -166,7 +177,7 @@ where
     /// Looks a call up under `single_flight`: a hit, or the call leads the key's flight, or
     /// waits for it.
     #[inline]
-    pub fn join<Q, V>(&self, tag: S::Tag, parts: &Q) -> FnJoined<'_, S, E, V, L>
+    pub fn join<Q, V>(&self, tag: S::Tag, parts: &Q) -> FnJoined<'_, S, E, V, P>
     where
         S: Keys<Q>,
         E: Holds<V>,
@@ -184,7 +195,7 @@ where
 
     /// Ends a leader's flight with the body's value (`None`: nothing to store or share).
     #[inline]
-    pub fn land<V, M: SameKey<S::Key>>(&self, leader: Leader<'_, S::Key, E, L>, value: Option<&V>)
+    pub fn land<V, M: SameKey<S::Key>>(&self, leader: Leader<'_, S::Key, E, P>, value: Option<&V>)
     where
         E: Holds<V>,
     {
@@ -249,7 +260,7 @@ where
     }
 }
 
-impl<S: Scheme, E: Held, L: Locking> Reported for FnCache<S, E, L>
+impl<S: Scheme, E: Held, P: Policy> Reported for FnCache<S, E, P>
 where
     Self: Send + Sync,
 {

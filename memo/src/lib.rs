@@ -394,6 +394,7 @@ mod held;
 mod info;
 mod key;
 mod locking;
+mod policy;
 mod registry;
 mod scheme;
 mod shards;

@@ -18,13 +18,14 @@ use shuttle::sync::atomic::{AtomicU64, Ordering::SeqCst};
 use shuttle::thread;
 
 use crate::call::{Handle, NoTier, Plain, Site};
+use crate::clock::Clock;
 use crate::function::FnCache;
 use crate::held::Always;
 use crate::key::arg;
-use crate::locking::{Exclusive, Locking, Shared};
+use crate::policy::{Lru, Policy};
 use crate::scheme::Typed;
 
-type Cache<L> = FnCache<Typed<(u64, ())>, Always<u64>, L>;
+type Cache<P> = FnCache<Typed<(u64, ())>, Always<u64>, P>;
 
 /// The memoized body: a pure function of the key.
 fn body(key: u64) -> u64 {
@@ -34,9 +35,9 @@ fn body(key: u64) -> u64 {
 const SITE: Site = Site { module: "shuttle", owner: "", function: "f", single_flight: false };
 
 /// One call, through the wrapper's entry point; `runs` counts the body's runs.
-fn call<L: Locking>(cache: &'static Cache<L>, key: u64, runs: &AtomicU64) -> u64
+fn call<P: Policy>(cache: &'static Cache<P>, key: u64, runs: &AtomicU64) -> u64
 where
-    Cache<L>: Send + Sync,
+    Cache<P>: Send + Sync,
 {
     Handle(cache, ()).call(SITE, (arg(&key), ()), NoTier).run::<Plain, _>(|| {
         runs.fetch_add(1, SeqCst);
@@ -49,7 +50,7 @@ where
 /// value and statistic is checked; `clear` adds a thread that clears the cache meanwhile.
 fn scenario(maxsize: Option<usize>, shards: usize, threads: u64, calls: u64, keys: u64, clear: bool) {
     run(
-        Box::leak(Box::new(Cache::<Exclusive>::new(maxsize, false, shards, None))),
+        Box::leak(Box::new(Cache::<Lru>::new(maxsize, false, shards, None))),
         maxsize,
         threads,
         calls,
@@ -57,7 +58,7 @@ fn scenario(maxsize: Option<usize>, shards: usize, threads: u64, calls: u64, key
         clear,
     );
     run(
-        Box::leak(Box::new(Cache::<Shared>::new(maxsize, false, shards, None))),
+        Box::leak(Box::new(Cache::<Clock>::new(maxsize, false, shards, None))),
         maxsize,
         threads,
         calls,
@@ -67,15 +68,15 @@ fn scenario(maxsize: Option<usize>, shards: usize, threads: u64, calls: u64, key
 }
 
 /// [`scenario`] on one cache, exact or `read_hits`.
-fn run<L: Locking>(
-    cache: &'static Cache<L>,
+fn run<P: Policy>(
+    cache: &'static Cache<P>,
     maxsize: Option<usize>,
     threads: u64,
     calls: u64,
     keys: u64,
     clear: bool,
 ) where
-    Cache<L>: Send + Sync,
+    Cache<P>: Send + Sync,
 {
     let runs: &'static AtomicU64 = Box::leak(Box::new(AtomicU64::new(0)));
     let workers: Vec<_> = (0..threads)
@@ -133,7 +134,7 @@ fn shards_share_one_bound_under_races() {
 }
 
 /// One call under `single_flight`, blocking while another call computes its key.
-fn call_flight(cache: &'static Cache<Exclusive>, key: u64, runs: &AtomicU64) -> u64 {
+fn call_flight(cache: &'static Cache<Lru>, key: u64, runs: &AtomicU64) -> u64 {
     let site = Site { single_flight: true, ..SITE };
     Handle(cache, ()).call(site, (arg(&key), ()), NoTier).run::<Plain, _>(|| {
         runs.fetch_add(1, SeqCst);
@@ -146,7 +147,7 @@ fn call_flight(cache: &'static Cache<Exclusive>, key: u64, runs: &AtomicU64) -> 
 /// takes one of `give_up` is dropped mid-body, as a cancelled request's future is (a panicking
 /// body unwinds the same way): `None`, and its waiters retry.
 fn call_flight_async(
-    cache: &'static Cache<Exclusive>,
+    cache: &'static Cache<Lru>,
     key: u64,
     runs: &AtomicU64,
     give_up: &AtomicU64,
@@ -178,7 +179,7 @@ fn call_flight_async(
 /// is right, no call hangs, each call is counted once, and each key's body runs once, plus
 /// once per leader that gave up.
 fn flight_scenario(threads: u64, keys: u64, give_up: u64) {
-    let cache: &'static Cache<Exclusive> = Box::leak(Box::new(Cache::<Exclusive>::new(None, false, 1, None)));
+    let cache: &'static Cache<Lru> = Box::leak(Box::new(Cache::<Lru>::new(None, false, 1, None)));
     let runs: &'static AtomicU64 = Box::leak(Box::new(AtomicU64::new(0)));
     let left: &'static AtomicU64 = Box::leak(Box::new(AtomicU64::new(give_up)));
     let failed: &'static AtomicU64 = Box::leak(Box::new(AtomicU64::new(0)));

@@ -2,24 +2,26 @@
 //! LRU, or several (`shards = N`) that threads hit without contending. Shards share the bound:
 //! while the cache holds fewer than `maxsize` entries any shard may grow, and once it is full a
 //! shard that stores a new entry evicts its own least recently used one. Recency is exact
-//! within a shard, approximate across them. Under `read_hits` ([`Shared`] locking), hits take
-//! a read lock and eviction follows [`Clock`].
+//! within a shard, approximate across them. The eviction [`Policy`] decides what else a store
+//! keeps and which lock its hits take (`shard.rs`).
 
 use core::sync::atomic::Ordering::Relaxed;
 use std::sync::OnceLock;
 
-use crate::clock::Clock;
-use crate::locking::{Exclusive, Held, Locking, Shared};
-use crate::sync::{AtomicU64, AtomicUsize, Mutex, taking_lock};
+use crate::locking::{Exclusive, Shared};
+use crate::policy::{Lru, Policy};
+use crate::sync::{AtomicU64, AtomicUsize};
 
 use std::sync::Arc;
-
-use hashbrown::HashTable;
 
 use crate::flight::Flight;
 use crate::key::SameKey;
 use crate::store::LruCache;
 use crate::{CacheInfo, CacheParameters};
+
+mod shard;
+
+use shard::{Glance, InFlight, Shard, State, limit};
 
 /// A pending entry: the key of a miss, waiting for the body's value.
 pub struct Slot<K> {
@@ -40,6 +42,9 @@ pub enum Joined<V, L, W> {
     Wait(W),
 }
 
+/// What [`Core::join`] found: a hit, a flight to lead (`None`: run uncached), or one to wait for.
+pub(crate) type CoreJoined<R, V> = Joined<R, Option<Arc<Flight<V>>>, Arc<Flight<V>>>;
+
 /// What a lookup found.
 pub(crate) enum Found<V> {
     Hit(V),
@@ -52,13 +57,13 @@ pub(crate) enum Found<V> {
 
 /// The locked stores of one function, and the `cache_info` / `cache_clear` /
 /// `cache_parameters` companions.
-pub(crate) struct Core<K, V, L: Locking = Exclusive> {
+pub(crate) struct Core<K, V, P: Policy = Lru> {
     params: CacheParameters,
     shard_count: usize,
     /// The only shard of an exact-LRU cache; shard 0 of a sharded one.
-    first: Shard<K, V, L>,
+    first: Shard<K, V, P>,
     /// Shards 1.. of a sharded cache, made on first use.
-    rest: OnceLock<Box<[Shard<K, V, L>]>>,
+    rest: OnceLock<Box<[Shard<K, V, P>]>>,
     /// Entries in all shards of a sharded cache, kept under each shard's lock.
     total: AtomicUsize,
     /// Misses of nested calls that ran without the lock, or without waiting for a flight.
@@ -67,187 +72,22 @@ pub(crate) struct Core<K, V, L: Locking = Exclusive> {
     waited_hits: AtomicU64,
 }
 
-/// One store and its lock, alone on its cache lines so that shards do not share them.
-#[repr(align(128))]
-struct Shard<K, V, L: Locking> {
-    lock: L::Lock<State<K, V>>,
-    /// The bound of the store (made on first use under `read_hits`).
-    limit: usize,
-}
-
-/// A locked store: hits, misses and whatever changes the store, in either mode.
-struct State<K, V> {
-    store: LruCache<K, V, ()>,
-    /// Calls counted under this lock; `read_hits` counts those under the read lock in `clock`.
-    hits: u64,
-    misses: u64,
-    /// The referenced flags and striped counts of `read_hits`.
-    clock: Clock,
-    /// Counts insertions: a miss that finds it unchanged at `insert` knows its key is still
-    /// absent, and skips a second probe.
-    version: u64,
-    /// The keys whose bodies run now, under `single_flight`.
-    flights: HashTable<InFlight<K, V>>,
-}
-
-/// What [`Core::join`] found: a hit, a flight to lead (`None`: run uncached), or one to wait for.
-pub(crate) type CoreJoined<R, V> = Joined<R, Option<Arc<Flight<V>>>, Arc<Flight<V>>>;
-
-/// A key whose value a flight computes.
-struct InFlight<K, V> {
-    hash: u64,
-    key: K,
-    flight: Arc<Flight<V>>,
-}
-
-impl<K, V> State<K, V> {
-    const fn new(limit: usize, clock: Clock) -> Self {
-        State {
-            store: LruCache::with_limit(limit, ()),
-            hits: 0,
-            misses: 0,
-            clock,
-            version: 0,
-            flights: HashTable::new(),
-        }
-    }
-
-    /// Inserts a key known to be absent; returns the entry evicted to make room. `clocked`:
-    /// the store is `read_hits'` (a constant where it is called, so that exact stores skip it).
-    #[inline(always)]
-    fn insert_unique(&mut self, clocked: bool, hash: u64, key: K, value: V) -> Option<(K, V)> {
-        if clocked && self.store.is_full() {
-            self.clock.spare(&mut self.store);
-        }
-        let evicted = self.store.insert_unique(hash, key, value);
-        if clocked && let Some(index) = self.store.mru_index() {
-            self.clock.stored(index);
-        }
-        evicted
-    }
-
-    fn remove_at(&mut self, index: u32) -> (K, V) {
-        let entry = self.store.remove_at(index);
-        self.clock.removed(index);
-        entry
-    }
-
-    /// Removes the entry to evict: the least recently used (under `read_hits`, after second
-    /// chances).
-    fn pop_lru(&mut self, clocked: bool) -> Option<(K, V)> {
-        if clocked {
-            self.clock.spare(&mut self.store);
-        }
-        let index = self.store.lru_index()?;
-        Some(self.remove_at(index))
-    }
-
-    /// Looks `hash` up under a read lock, without changing recency: a fresh value is a hit,
-    /// counted, and its entry marked referenced.
-    #[inline(always)]
-    fn glance<R>(
-        &self,
-        hash: u64,
-        eq: impl FnMut(&K) -> bool,
-        read: impl FnOnce(&V) -> Option<R>,
-    ) -> Glance<R> {
-        let Some(index) = self.store.find(hash, eq) else { return Glance::Absent };
-        match read(self.store.value_at(index)) {
-            Some(value) => {
-                self.clock.hit(index);
-                Glance::Hit(value)
-            }
-            None => Glance::Stale,
-        }
-    }
-}
-
-/// What a lookup under a read lock found.
-enum Glance<R> {
-    Hit(R),
-    Absent,
-    /// A value that expired: it leaves under the write lock.
-    Stale,
-}
-
-impl<K, V, L: Locking> Shard<K, V, L> {
-    /// A shard of at most `limit` entries (non-`const`: for shards made at run time).
-    fn new(limit: usize) -> Self {
-        Shard { lock: L::new(|| Self::state(limit)), limit }
-    }
-
-    /// Takes the lock for writing, unless this thread holds it already: it is running a key's
-    /// `Eq` or a value's `Clone` under this lock, which called the function again. Waiting
-    /// would deadlock, so that nested call goes without.
-    #[inline]
-    fn lock(&self) -> Option<Held<L::Write<'_, State<K, V>>>> {
-        let address = core::ptr::from_ref(self).addr();
-        if !taking_lock(address) {
-            return None;
-        }
-        Some(Held { address, guard: L::write(&self.lock, || self.make()) })
-    }
-
-    /// Takes the lock for reading, as [`lock`](Self::lock) does for writing; `None` also
-    /// where the lock has no read mode (exact LRU).
-    #[inline(always)]
-    fn read(&self) -> Option<Held<L::Read<'_, State<K, V>>>> {
-        if !L::READ_HITS {
-            return None;
-        }
-        let address = core::ptr::from_ref(self).addr();
-        if !taking_lock(address) {
-            return None;
-        }
-        Some(Held { address, guard: L::read(&self.lock, || self.make())? })
-    }
-
-    /// The state of a lock made on first use.
-    fn make(&self) -> State<K, V> {
-        Self::state(self.limit)
-    }
-
-    fn state(limit: usize) -> State<K, V> {
-        State::new(limit, Clock::new(L::READ_HITS))
-    }
-}
-
-impl<K, V> Shard<K, V, Exclusive> {
-    const fn exclusive(limit: usize) -> Self {
-        Shard { lock: Mutex::new(State::new(limit, Clock::off())), limit }
-    }
-}
-
-impl<K, V> Shard<K, V, Shared> {
-    const fn shared(limit: usize) -> Self {
-        Shard { lock: OnceLock::new(), limit }
-    }
-}
-
-/// The bound of each shard's store: the cache's (the shards share it through `total`).
-const fn limit(maxsize: Option<usize>) -> usize {
-    match maxsize {
-        Some(maxsize) => maxsize,
-        None => usize::MAX,
-    }
-}
-
-impl<K, V> Core<K, V, Exclusive> {
-    /// `shards` stores (at least one), together bounded by `params.maxsize`.
-    pub(crate) const fn new(params: CacheParameters, shards: usize) -> Self {
+impl<K, V, P: Policy<Lock = Exclusive>> Core<K, V, P> {
+    /// `shards` stores (at least one) under mutexes, together bounded by `params.maxsize`.
+    pub(crate) const fn exclusive(params: CacheParameters, shards: usize) -> Self {
         Core::with_first(params, shards, Shard::exclusive(limit(params.maxsize)))
     }
 }
 
-impl<K, V> Core<K, V, Shared> {
-    /// As [`Core::new`], with hits under a read lock (see [`Clock`]).
-    pub(crate) const fn new(params: CacheParameters, shards: usize) -> Self {
+impl<K, V, P: Policy<Lock = Shared>> Core<K, V, P> {
+    /// As [`Core::exclusive`], with hits under a read lock.
+    pub(crate) const fn shared(params: CacheParameters, shards: usize) -> Self {
         Core::with_first(params, shards, Shard::shared(limit(params.maxsize)))
     }
 }
 
-impl<K, V, L: Locking> Core<K, V, L> {
-    const fn with_first(params: CacheParameters, shards: usize, first: Shard<K, V, L>) -> Self {
+impl<K, V, P: Policy> Core<K, V, P> {
+    const fn with_first(params: CacheParameters, shards: usize, first: Shard<K, V, P>) -> Self {
         let shard_count = if shards == 0 { 1 } else { shards };
         Core {
             params,
@@ -262,7 +102,7 @@ impl<K, V, L: Locking> Core<K, V, L> {
 
     /// The shard of `hash`, from bits that hashbrown's index and tags do not use.
     #[inline]
-    fn shard(&self, hash: u64) -> &Shard<K, V, L> {
+    fn shard(&self, hash: u64) -> &Shard<K, V, P> {
         if self.shard_count == 1 {
             return &self.first;
         }
@@ -273,12 +113,12 @@ impl<K, V, L: Locking> Core<K, V, L> {
         }
     }
 
-    fn rest(&self) -> &[Shard<K, V, L>] {
+    fn rest(&self) -> &[Shard<K, V, P>] {
         self.rest
             .get_or_init(|| (1..self.shard_count).map(|_| Shard::new(limit(self.params.maxsize))).collect())
     }
 
-    fn shards(&self) -> impl Iterator<Item = &Shard<K, V, L>> {
+    fn shards(&self) -> impl Iterator<Item = &Shard<K, V, P>> {
         let rest = if self.shard_count == 1 { &[][..] } else { self.rest() };
         core::iter::once(&self.first).chain(rest)
     }
@@ -289,7 +129,7 @@ impl<K, V, L: Locking> Core<K, V, L> {
         info.misses = self.unlocked_misses.load(Relaxed);
         info.hits = self.waited_hits.load(Relaxed);
         for state in self.shards().filter_map(Shard::lock) {
-            let (hits, misses) = state.clock.counted();
+            let (hits, misses) = state.policy.counted();
             info.hits += state.hits + hits;
             info.misses += state.misses + misses;
             info.currsize += state.store.len();
@@ -305,7 +145,7 @@ impl<K, V, L: Locking> Core<K, V, L> {
             let old = shard.lock().map(|mut state| {
                 state.hits = 0;
                 state.misses = 0;
-                state.clock.clear();
+                state.policy.clear();
                 self.total.fetch_sub(state.store.len(), Relaxed);
                 core::mem::replace(&mut state.store, LruCache::with_limit(limit(self.params.maxsize), ()))
             });
@@ -332,7 +172,7 @@ impl<K, V, L: Locking> Core<K, V, L> {
             match state.glance(hash, &mut eq, &read) {
                 Glance::Hit(value) => return Found::Hit(value),
                 Glance::Absent => {
-                    state.clock.miss();
+                    state.policy.read_miss();
                     return Found::Miss { storable: self.params.maxsize != Some(0), version: state.version };
                 }
                 Glance::Stale => {} // it leaves below, under the write lock
@@ -360,7 +200,7 @@ impl<K, V, L: Locking> Core<K, V, L> {
     #[inline(always)]
     fn probe<R>(
         &self,
-        state: &mut State<K, V>,
+        state: &mut State<K, V, P>,
         hash: u64,
         eq: impl FnMut(&K) -> bool,
         read: impl FnOnce(&V) -> Option<R>,
@@ -453,7 +293,7 @@ impl<K, V, L: Locking> Core<K, V, L> {
     }
 
     /// Takes `flight` out of the keys in flight; returns its key.
-    fn take_flight(state: &mut State<K, V>, hash: u64, flight: &Arc<Flight<V>>) -> Option<K> {
+    fn take_flight(state: &mut State<K, V, P>, hash: u64, flight: &Arc<Flight<V>>) -> Option<K> {
         let entry =
             state.flights.find_entry(hash, |in_flight| Arc::ptr_eq(&in_flight.flight, flight)).ok()?;
         let (InFlight { key, .. }, _) = entry.remove();
@@ -512,7 +352,7 @@ impl<K, V, L: Locking> Core<K, V, L> {
             let gone = shard.lock().map(|mut state| {
                 let gone = state.store.extract_if(|_, value| expired(value));
                 let len = state.store.len();
-                state.clock.removed_many(len);
+                state.policy.removed_many(len);
                 self.total.fetch_sub(gone.len(), Relaxed);
                 gone
             });
@@ -537,7 +377,7 @@ impl<K, V, L: Locking> Core<K, V, L> {
     #[inline]
     fn place<M: SameKey<K>>(
         &self,
-        state: &mut State<K, V>,
+        state: &mut State<K, V, P>,
         hash: u64,
         key: K,
         value: V,
@@ -549,7 +389,7 @@ impl<K, V, L: Locking> Core<K, V, L> {
         state.version += 1;
         match self.params.maxsize {
             Some(maxsize) if self.shard_count > 1 => self.insert_shared(state, maxsize, hash, key, value),
-            _ => state.insert_unique(L::READ_HITS, hash, key, value),
+            _ => state.insert_unique(hash, key, value),
         }
     }
 
@@ -557,7 +397,7 @@ impl<K, V, L: Locking> Core<K, V, L> {
     /// there is one, or else the place of this shard's least recently used entry.
     fn insert_shared(
         &self,
-        state: &mut State<K, V>,
+        state: &mut State<K, V, P>,
         maxsize: usize,
         hash: u64,
         key: K,
@@ -566,13 +406,13 @@ impl<K, V, L: Locking> Core<K, V, L> {
         // A full cache stays full: only a cache with room pays for the shared counter.
         if self.total.load(Relaxed) < maxsize {
             if self.total.fetch_add(1, Relaxed) < maxsize {
-                return state.insert_unique(L::READ_HITS, hash, key, value);
+                return state.insert_unique(hash, key, value);
             }
             self.total.fetch_sub(1, Relaxed);
         }
-        match state.pop_lru(L::READ_HITS) {
+        match state.pop_lru() {
             Some(evicted) => {
-                state.insert_unique(L::READ_HITS, hash, key, value);
+                state.insert_unique(hash, key, value);
                 Some(evicted)
             }
             None => Some((key, value)), // full, and this shard holds nothing to give up
