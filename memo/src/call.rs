@@ -476,3 +476,109 @@ impl<V, C: Memo<V>, P: Settle<V>, M: SameKey<C::Key>> Call<V, C, P, M> {
         }
     }
 }
+
+#[cfg(all(test, not(shuttle)))]
+mod tests {
+    use super::*;
+    use crate::held::Always;
+    use crate::key::arg;
+    use crate::policy::Lru;
+    use crate::scheme::Typed;
+    use std::cell::Cell;
+
+    type Cache<V> = FnCache<Typed<(u64, ())>, Always<V>, Lru>;
+
+    const SITE: Site = Site { module: "memo::call::tests", owner: "", function: "f", single_flight: false };
+
+    /// One call through the entry point, its body counted in `runs`.
+    fn once<V: Clone + Send + 'static, R>(
+        cache: &'static Cache<V>,
+        key: u64,
+        runs: &Cell<u32>,
+        body: impl FnOnce() -> R,
+    ) -> R
+    where
+        Plain: Returns<R, V>,
+    {
+        Handle(cache, ()).call(SITE, (arg(&key), ()), NoTier).run::<Plain, _>(|| {
+            runs.set(runs.get() + 1);
+            body()
+        })
+    }
+
+    #[test]
+    fn a_miss_runs_the_body_once_and_registers_the_cache() {
+        static CACHE: Cache<u64> = Cache::new(Some(2), false, 1, None);
+        let runs = Cell::new(0);
+        assert_eq!(once(&CACHE, 3, &runs, || 9), 9);
+        assert_eq!(once(&CACHE, 3, &runs, || unreachable!("a hit runs no body")), 9);
+        assert_eq!(runs.get(), 1);
+        assert_eq!(CACHE.cache_info().to_string(), "CacheInfo(hits=1, misses=1, maxsize=2, currsize=1)");
+        assert!(crate::caches().iter().any(|report| report.name == "memo::call::tests::f"));
+    }
+
+    #[test]
+    fn the_return_policy_keeps_oks_and_somes_only() {
+        static RESULTS: Cache<u64> = Cache::new(None, false, 1, None);
+        let call = |key: u64, result: Result<u64, String>| {
+            Handle(&RESULTS, ()).call(SITE, (arg(&key), ()), NoTier).run::<OkValues, _>(|| result)
+        };
+        assert_eq!(call(1, Err("no".into())), Err("no".to_string()));
+        assert_eq!(call(1, Ok(5)), Ok(5), "an Err is not cached");
+        assert_eq!(call(1, Err("ignored".into())), Ok(5), "an Ok is");
+
+        static OPTIONS: Cache<Option<u64>> = Cache::new(None, false, 1, None);
+        let call = |key: u64, value: Option<u64>| {
+            Handle(&OPTIONS, ()).call(SITE, (arg(&key), ()), NoTier).run::<SomeValues, _>(|| value)
+        };
+        assert_eq!(call(1, None), None);
+        assert_eq!(call(1, Some(4)), Some(4), "a None is not cached");
+        assert_eq!(call(1, None), Some(4), "a Some is");
+    }
+
+    #[test]
+    fn a_panicking_body_caches_nothing() {
+        static CACHE: Cache<u64> = Cache::new(None, false, 1, None);
+        let runs = Cell::new(0);
+        let panicked =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| once(&CACHE, 1, &runs, || panic!())));
+        assert!(panicked.is_err());
+        assert_eq!(once(&CACHE, 1, &runs, || 2), 2);
+        assert_eq!(runs.get(), 2);
+    }
+
+    #[test]
+    fn single_flight_waiters_share_the_leaders_value() {
+        static CACHE: Cache<u64> = Cache::new(None, false, 1, None);
+        let site = Site { single_flight: true, ..SITE };
+        let runs = std::sync::atomic::AtomicU32::new(0);
+        let barrier = std::sync::Barrier::new(4);
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    barrier.wait();
+                    let value =
+                        Handle(&CACHE, ()).call(site, (arg(&7u64), ()), NoTier).run::<Plain, _>(|| {
+                            runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                            std::thread::sleep(core::time::Duration::from_millis(50));
+                            49
+                        });
+                    assert_eq!(value, 49);
+                });
+            }
+        });
+        assert_eq!(runs.into_inner(), 1);
+        assert_eq!(CACHE.cache_info().to_string(), "CacheInfo(hits=3, misses=1, maxsize=None, currsize=1)");
+    }
+
+    #[test]
+    fn a_call_inside_its_own_flight_runs_directly() {
+        static CACHE: Cache<u64> = Cache::new(None, false, 1, None);
+        let site = Site { single_flight: true, ..SITE };
+        let inner = || Handle(&CACHE, ()).call(site, (arg(&1u64), ()), NoTier).run::<Plain, _>(|| 10);
+        // The body calls its own key: waiting for itself would deadlock.
+        let outer = Handle(&CACHE, ()).call(site, (arg(&1u64), ()), NoTier).run::<Plain, _>(|| inner() + 1);
+        assert_eq!(outer, 11);
+        assert_eq!(Handle(&CACHE, ()).call(site, (arg(&1u64), ()), NoTier).run::<Plain, _>(|| 0), 11);
+    }
+}
