@@ -60,7 +60,7 @@ fn not_a_function(kind: Kind, item: TokenStream) -> syn::Error {
         Ok(declaration) => syn::Error::new_spanned(
             &declaration.sig,
             format!(
-                "`#[{name}]` needs a function body: put it on the method's implementation in an inherent `impl`"
+                "`#[{name}]` needs a function body: put it on the method's implementation, in an `impl` block marked `#[memo::memoized]`"
             ),
         ),
         Err(_) => {

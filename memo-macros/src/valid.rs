@@ -113,8 +113,11 @@ pub(crate) fn check(kind: Kind, options: &Options, function: &Function) -> syn::
                 format!("a `&mut` argument cannot be part of a cache key: take `&T`, or leave it out with `ignore = [{name}]`"),
             ),
             InputKind::Value(ty) | InputKind::Ref { elem: ty, .. } => {
-                // `Option<&T>` is keyed by its referent, stored as `Option<T::Owned>`.
-                let ty = optional_ref(ty).unwrap_or(ty);
+                // `Option<&T>` (by value) is keyed by its referent, stored as `Option<T::Owned>`.
+                let ty = match &input.kind {
+                    InputKind::Value(_) => optional_ref(ty).unwrap_or(ty),
+                    _ => ty,
+                };
                 if let Some(borrow) = first_borrow(ty) {
                     errors.add_span(
                         borrow,

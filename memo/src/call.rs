@@ -1,15 +1,16 @@
 //! The call protocol of a memoized function, which its wrapper runs in two steps:
 //!
 //! ```text
-//! call(cache, site, parts, tier)      // look up; lead, join or wait for a flight; register a
+//! Handle(cache, tag)
+//!     .call(site, parts, tier)        // look up; lead, join or wait for a flight; register a
 //!                                     // miss; ask the shared tier
-//!     .run::<Policy, _>(|| body)      // a hit as the function returns it, or run the body and
+//!     .run::<Returned, _>(|| body)    // a hit as the function returns it, or run the body and
 //!                                     // keep what the return-value policy caches
 //! ```
 //!
 //! Two steps, because the key parts borrow the arguments that the body then takes: `call`
 //! consumes the borrow, and the [`Call`] it returns holds none. The `async` twins
-//! ([`call_async`], [`Call::run_async`]) wait for a flight and run the body as futures.
+//! ([`Handle::call_async`], [`Call::run_async`]) wait for a flight and run the body as futures.
 //!
 //! The cache is a [`FnCache`] with the call's instantiation ([`Handle`]); [`Lookups`] is what
 //! the protocol asks of it.
@@ -44,7 +45,7 @@ pub struct Site {
 /// A function's cache as the protocol drives it, whatever its keys: stores and lands values.
 pub trait Memo<V>: Copy + 'static {
     /// The stored key.
-    type Key: Send + 'static;
+    type Key: 'static;
     /// The stored value.
     type Held: Holds<V>;
     /// The cache's eviction policy.
@@ -301,9 +302,9 @@ impl<R: IsResult<Ok: IsOption>> Returns<R, R::Ok> for OkSomeValues {
 
 /// What [`Handle::call`] found: the value, or the body to run and what to do with its value.
 #[must_use = "a call is finished by `run`"]
-pub struct Call<V, C: Memo<V>, P, M> {
+pub struct Call<V, C: Memo<V>, T, M> {
     cache: C,
-    found: Found<V, Slot<C::Key>, LeaderOf<V, C>, P>,
+    found: Found<V, Slot<C::Key>, LeaderOf<V, C>, T>,
     /// How the cache's stored keys compare.
     same: PhantomData<fn() -> M>,
 }
@@ -414,25 +415,30 @@ fn lead<V, C: Memo<V>, T: Fetch<V>, M: SameKey<C::Key>>(
     }
 }
 
-impl<V, C: Memo<V>, P, M> Call<V, C, P, M> {
+impl<V, C: Memo<V>, T, M> Call<V, C, T, M> {
     #[inline(always)]
-    fn new(cache: C, found: Found<V, Slot<C::Key>, LeaderOf<V, C>, P>) -> Self {
+    fn new(cache: C, found: Found<V, Slot<C::Key>, LeaderOf<V, C>, T>) -> Self {
         Call { cache, found, same: PhantomData }
     }
 }
 
-impl<V, C: Memo<V>, P: Settle<V>, M: SameKey<C::Key>> Call<V, C, P, M> {
+impl<V, C: Memo<V>, T: Settle<V>, M> Call<V, C, T, M> {
     /// The cached value as the function returns it, or the body's result, whose cacheable
-    /// part (`R` as `Policy` says) is stored in process and in the tier.
+    /// part (of `R`, as `Returned` says) is stored in process and in the tier.
     #[cfg_attr(not(debug_assertions), inline(always))]
-    pub fn run<Policy: Returns<R, V>, R>(self, body: impl FnOnce() -> R) -> R {
+    pub fn run<Returned: Returns<R, V>, R>(self, body: impl FnOnce() -> R) -> R
+    where
+        // On the method, not the impl: where the key cannot be compared (an argument that
+        // cannot be a key, said where the key is made), the method is still found.
+        M: SameKey<C::Key>,
+    {
         let Call { cache, found, .. } = self;
         match found {
-            Found::Hit(value) => Policy::returned(value),
+            Found::Hit(value) => Returned::returned(value),
             Found::Direct => body(),
             Found::Miss(slot, pending) => {
                 let result = body();
-                let kept = Policy::cached(&result);
+                let kept = Returned::cached(&result);
                 cache.store::<M>(slot, kept);
                 pending.settle(kept);
                 result
@@ -441,7 +447,7 @@ impl<V, C: Memo<V>, P: Settle<V>, M: SameKey<C::Key>> Call<V, C, P, M> {
                 let computing = leader.computing();
                 let result = body();
                 drop(computing);
-                let kept = Policy::cached(&result);
+                let kept = Returned::cached(&result);
                 cache.land::<M>(leader, kept);
                 pending.settle(kept);
                 result
@@ -451,24 +457,27 @@ impl<V, C: Memo<V>, P: Settle<V>, M: SameKey<C::Key>> Call<V, C, P, M> {
 
     /// [`run`](Self::run) with an `async` body.
     #[inline(always)]
-    pub async fn run_async<Policy: Returns<R, V>, R, F: Future<Output = R>>(
+    pub async fn run_async<Returned: Returns<R, V>, R, F: Future<Output = R>>(
         self,
         body: impl FnOnce() -> F,
-    ) -> R {
+    ) -> R
+    where
+        M: SameKey<C::Key>,
+    {
         let Call { cache, found, .. } = self;
         match found {
-            Found::Hit(value) => Policy::returned(value),
+            Found::Hit(value) => Returned::returned(value),
             Found::Direct => body().await,
             Found::Miss(slot, pending) => {
                 let result = body().await;
-                let kept = Policy::cached(&result);
+                let kept = Returned::cached(&result);
                 cache.store::<M>(slot, kept);
                 pending.settle(kept);
                 result
             }
             Found::Lead(leader, pending) => {
                 let result = crate::flight::computing(leader.id(), body()).await;
-                let kept = Policy::cached(&result);
+                let kept = Returned::cached(&result);
                 cache.land::<M>(leader, kept);
                 pending.settle(kept);
                 result

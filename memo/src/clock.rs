@@ -31,7 +31,7 @@ const SHARED: usize = 8;
 pub struct Clock {
     /// One per slab entry, at its index: hit since eviction last passed over it.
     referenced: Vec<AtomicBool>,
-    /// `OWNED + SHARED` of them in a `read_hits` store, none in an exact one.
+    /// `OWNED + SHARED` of them once the store's lock is made (none in [`Policy::EMPTY`]).
     counts: Vec<Counts>,
 }
 
@@ -50,10 +50,11 @@ impl Clock {
     fn add(&self, count: impl Fn(&Counts) -> &AtomicU64) {
         let thread = thread_number();
         if thread <= OWNED {
-            let own = count(&self.counts[thread - 1]);
-            own.store(own.load(Relaxed) + 1, Relaxed);
-        } else {
-            count(&self.counts[OWNED + thread % SHARED]).fetch_add(1, Relaxed);
+            if let Some(own) = self.counts.get(thread - 1).map(&count) {
+                own.store(own.load(Relaxed) + 1, Relaxed);
+            }
+        } else if let Some(stripe) = self.counts.get(OWNED + thread % SHARED) {
+            count(stripe).fetch_add(1, Relaxed);
         }
     }
 }

@@ -1,13 +1,14 @@
 //! The cache of a memoized function, [`FnCache`]: one type for every function, its keys as its
 //! key [`Scheme`] stores them ([`Typed`](crate::scheme::Typed) or
-//! [`Erased`](crate::scheme::Erased)), its values as [`Held`] holds them, and the steps of the
-//! call protocol (`call.rs`) over its locked stores (`shards.rs`).
+//! [`Erased`](crate::scheme::Erased)), its values as [`Held`] holds them, its eviction as its
+//! [`Policy`] says, and the steps of the call protocol (`call.rs`) over its locked stores
+//! (`shards/`).
 //!
 //! The protocol is functools': look the key up under the lock; on a miss, release the lock,
 //! run the body, then lock again and store the value unless another call stored one first.
 //! Keys are hashed once, before locking. User code that runs under the lock (a key's `Eq`, a
 //! value's `Clone`) may call the function again: such a nested call never waits for the
-//! lock, it runs its body uncached instead (see `shards.rs`).
+//! lock, it runs its body uncached instead (see `shards/shard.rs`).
 
 use core::marker::PhantomData;
 use core::time::Duration;
@@ -101,7 +102,7 @@ impl<K, E: Holds<V>, V, P: Policy> Waiter<'_, K, E, V, P> {
     }
 }
 
-/// What a call under `single_flight` found in cache `FnCache<S, E, L>`.
+/// What a call under `single_flight` found in cache `FnCache<S, E, P>`.
 pub(crate) type FnJoined<'a, S, E, V, P> =
     Joined<V, Leader<'a, <S as Scheme>::Key, E, P>, Waiter<'a, <S as Scheme>::Key, E, V, P>>;
 
@@ -256,7 +257,7 @@ where
             return;
         }
         let slot = Slot { hash: S::hash(tag, parts), key: Some(S::key(tag, parts)), version: u64::MAX };
-        self.core.put::<S::Same>(slot, E::hold(&value, self.ttl));
+        self.core.put::<S::Same>(slot, E::hold_owned(value, self.ttl));
     }
 }
 

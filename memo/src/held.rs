@@ -18,6 +18,10 @@ pub trait Held: Send + 'static {
 pub trait Holds<V>: Held + Sized {
     /// Holds a clone of `value`, for `ttl` if the cache has one.
     fn hold(value: &V, ttl: Option<Duration>) -> Self;
+    /// Holds `value` itself (`cache_put`).
+    fn hold_owned(value: V, ttl: Option<Duration>) -> Self {
+        Self::hold(&value, ttl)
+    }
     /// A clone of the value, unless it expired (or, boxed, is not a `V`).
     fn read(&self) -> Option<V>;
 }
@@ -36,6 +40,10 @@ impl<V: Clone + Send + 'static> Holds<V> for Always<V> {
     #[inline]
     fn hold(value: &V, _: Option<Duration>) -> Self {
         Always(value.clone())
+    }
+
+    fn hold_owned(value: V, _: Option<Duration>) -> Self {
+        Always(value)
     }
 
     #[inline]
@@ -76,6 +84,10 @@ impl<V: Clone + Send + 'static> Holds<V> for Expiring<V> {
     #[inline]
     fn hold(value: &V, ttl: Option<Duration>) -> Self {
         Expiring::new(value.clone(), ttl)
+    }
+
+    fn hold_owned(value: V, ttl: Option<Duration>) -> Self {
+        Expiring::new(value, ttl)
     }
 
     #[inline]

@@ -27,15 +27,13 @@ pub trait KeyParts {
 
 /// Compares two stored keys, for the parts of one shape: a name of the parts without their
 /// borrow, which outlives the call (the key parts of `fn f(name: &str)` compare as
-/// `SameArg<str>`), so that a cache compares stored keys without requiring `Eq` of them.
+/// `SameArg<str, String>`), so that a cache compares stored keys without requiring `Eq` of them.
 pub trait SameKey<K>: 'static {
     /// Whether `a` and `b` are the same key.
     fn same(a: &K, b: &K) -> bool;
 }
 
-/// A key part's stored form `O`, compared as its borrowed form `T` compares. (`O` is named,
-/// though `T` determines it, so that where `T` cannot be a key this type holds the error
-/// already said, and nothing more is said about it.)
+/// A key part's stored form `O`, compared as its borrowed form `T` compares.
 pub struct SameArg<T: ?Sized, O>(PhantomData<fn(&T) -> O>);
 
 impl<T: ?Sized + CacheKey<Owned = O> + 'static, O: 'static> SameKey<O> for SameArg<T, O> {

@@ -460,7 +460,9 @@ pub use memo_macros::cache;
 ///
 /// A trait's method keeps the trait's signature, `async fn` included; its companions
 /// (`Type::f_cache_info()`, `Type::f_uncached(..)`, ...) go to an inherent `impl` of the
-/// same type and generics, made beside the block, public as the trait's methods are.
+/// same type and generics, made beside the block, public as the trait's methods are: so the
+/// type must be one of the crate's own (an inherent `impl` of `String` or `&T` is not allowed),
+/// and the block's generic parameters must appear in it.
 ///
 /// ```
 /// trait UserRepo {

@@ -79,19 +79,19 @@ impl Locking for Shared {
 }
 
 /// A held lock, recorded as the calling thread's while it lives (see `sync::taking_lock`).
-pub(crate) struct Held<G> {
+pub(crate) struct Locked<G> {
     pub(crate) address: usize,
     pub(crate) guard: G,
 }
 
-impl<G> Drop for Held<G> {
+impl<G> Drop for Locked<G> {
     #[inline(always)]
     fn drop(&mut self) {
         crate::sync::released_lock(self.address);
     }
 }
 
-impl<G: Deref> Deref for Held<G> {
+impl<G: Deref> Deref for Locked<G> {
     type Target = G::Target;
 
     fn deref(&self) -> &G::Target {
@@ -99,7 +99,7 @@ impl<G: Deref> Deref for Held<G> {
     }
 }
 
-impl<G: DerefMut> DerefMut for Held<G> {
+impl<G: DerefMut> DerefMut for Locked<G> {
     fn deref_mut(&mut self) -> &mut G::Target {
         &mut self.guard
     }

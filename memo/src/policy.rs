@@ -18,7 +18,8 @@ pub trait Policy: Sized + Send + Sync + 'static {
     /// change nothing the policy cannot record under a read lock.
     type Lock: Locking;
 
-    /// The state of a store made in a `static`.
+    /// The state of a store made in a `static` (under an [`Exclusive`] lock); a policy whose
+    /// lock is made on first use starts from [`made`](Self::made) instead.
     const EMPTY: Self;
 
     /// The state of a store made at run time (a shard, or a lock made on first use).

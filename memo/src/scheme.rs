@@ -15,8 +15,9 @@ use crate::key::{KeyParts, SameKey};
 
 /// A key scheme: what a cache stores as a key, and what tells a call's instantiation.
 pub trait Scheme: 'static {
-    /// The stored key.
-    type Key: Send + 'static;
+    /// The stored key (no bound here: a key type that cannot be stored is reported where the
+    /// call's key is made, once).
+    type Key: 'static;
     /// What a call passes to say which instantiation it is; `()` where there is one.
     type Tag: Copy + Send + Sync + 'static;
 }
@@ -36,7 +37,7 @@ pub trait Keys<Q>: Scheme {
 /// Keys stored as themselves: `K`, the owned form of the key parts.
 pub struct Typed<K>(PhantomData<fn() -> K>);
 
-impl<K: Send + 'static> Scheme for Typed<K> {
+impl<K: 'static> Scheme for Typed<K> {
     type Key = K;
     type Tag = ();
 }

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 use hashbrown::HashTable;
 
 use crate::flight::Flight;
-use crate::locking::{Exclusive, Held, Locking, Shared};
+use crate::locking::{Exclusive, Locked, Locking, Shared};
 use crate::policy::Policy;
 use crate::store::LruCache;
 use crate::sync::{Mutex, taking_lock};
@@ -100,10 +100,10 @@ impl<K, V, P: Policy> State<K, V, P> {
 }
 
 /// A shard's state, locked for writing.
-pub(super) type Written<'a, K, V, P> = Held<<<P as Policy>::Lock as Locking>::Write<'a, State<K, V, P>>>;
+pub(super) type Written<'a, K, V, P> = Locked<<<P as Policy>::Lock as Locking>::Write<'a, State<K, V, P>>>;
 
 /// A shard's state, locked for reading.
-pub(super) type Read<'a, K, V, P> = Held<<<P as Policy>::Lock as Locking>::Read<'a, State<K, V, P>>>;
+pub(super) type Read<'a, K, V, P> = Locked<<<P as Policy>::Lock as Locking>::Read<'a, State<K, V, P>>>;
 
 /// What a lookup under a read lock found.
 pub(super) enum Glance<R> {
@@ -128,7 +128,7 @@ impl<K, V, P: Policy> Shard<K, V, P> {
         if !taking_lock(address) {
             return None;
         }
-        Some(Held { address, guard: P::Lock::write(&self.lock, || self.make()) })
+        Some(Locked { address, guard: P::Lock::write(&self.lock, || self.make()) })
     }
 
     /// Takes the lock for reading, as [`lock`](Self::lock) does for writing; `None` also
@@ -142,7 +142,7 @@ impl<K, V, P: Policy> Shard<K, V, P> {
         if !taking_lock(address) {
             return None;
         }
-        Some(Held { address, guard: P::Lock::read(&self.lock, || self.make())? })
+        Some(Locked { address, guard: P::Lock::read(&self.lock, || self.make())? })
     }
 
     /// The state of a lock made on first use.
