@@ -190,8 +190,9 @@ fn expand(options: &Options, function: &Function) -> Expansion {
     };
     let name_text = name.to_string();
     let register = quote!(__memo_cache.register(::core::module_path!(), #owner_name, #name_text););
+    // By reference: a constant, promoted to a `static` where the owner's name is one.
     let site = quote! {
-        ::memo::__private::Site {
+        &::memo::__private::Site {
             module: ::core::module_path!(),
             owner: #owner_name,
             function: #name_text,

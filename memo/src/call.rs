@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! Handle(cache, tag)
-//!     .call(site, parts, tier)        // look up; lead, join or wait for a flight; register a
+//!     .call(&site, parts, tier)        // look up; lead, join or wait for a flight; register a
 //!                                     // miss; ask the shared tier
 //!     .run::<Returned, _>(|| body)    // a hit as the function returns it, or run the body and
 //!                                     // keep what the return-value policy caches
@@ -139,7 +139,7 @@ impl<S: Scheme, E, P: Policy> Handle<S, E, P> {
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn call<Q, V, T: Fetch<V>>(
         self,
-        site: Site,
+        site: &Site,
         parts: Q,
         tier: T,
     ) -> Call<V, Self, T::Pending, <Self as Lookups<Q, V>>::Same>
@@ -153,7 +153,7 @@ impl<S: Scheme, E, P: Policy> Handle<S, E, P> {
     #[cfg_attr(not(debug_assertions), inline(always))]
     pub fn call_async<Q, V, T: Fetch<V>>(
         self,
-        site: Site,
+        site: &Site,
         parts: Q,
         tier: T,
     ) -> impl Future<Output = Call<V, Self, T::Pending, <Self as Lookups<Q, V>>::Same>>
@@ -322,7 +322,7 @@ enum Found<V, S, L, P> {
 /// Looks a call up: the cached value, or a miss (registered, and asked of the shared tier),
 /// or, under `single_flight`, the value another call computed, which this one waited for.
 #[cfg_attr(not(debug_assertions), inline(always))]
-pub(crate) fn call<C, Q, V, T>(cache: C, site: Site, parts: Q, tier: T) -> Call<V, C, T::Pending, C::Same>
+pub(crate) fn call<C, Q, V, T>(cache: C, site: &Site, parts: Q, tier: T) -> Call<V, C, T::Pending, C::Same>
 where
     C: Lookups<Q, V>,
     T: Fetch<V>,
@@ -330,13 +330,13 @@ where
     if !site.single_flight {
         return match cache.lookup(&parts) {
             Lookup::Hit(value) => Call::new(cache, Found::Hit(value)),
-            Lookup::Miss(slot) => miss(cache, &site, slot, tier),
+            Lookup::Miss(slot) => miss(cache, site, slot, tier),
         };
     }
     loop {
         let waiter = match cache.join(&parts) {
             Joined::Hit(value) => return Call::new(cache, Found::Hit(value)),
-            Joined::Lead(leader) => return lead(cache, &site, leader, tier),
+            Joined::Lead(leader) => return lead(cache, site, leader, tier),
             Joined::Wait(waiter) => waiter,
         };
         match waiter.wait() {
@@ -351,7 +351,7 @@ where
 #[inline(always)]
 pub(crate) async fn call_async<C, Q, V, T>(
     cache: C,
-    site: Site,
+    site: &Site,
     parts: Q,
     tier: T,
 ) -> Call<V, C, T::Pending, C::Same>
@@ -362,13 +362,13 @@ where
     if !site.single_flight {
         return match cache.lookup(&parts) {
             Lookup::Hit(value) => Call::new(cache, Found::Hit(value)),
-            Lookup::Miss(slot) => miss(cache, &site, slot, tier),
+            Lookup::Miss(slot) => miss(cache, site, slot, tier),
         };
     }
     loop {
         let waiter = match cache.join(&parts) {
             Joined::Hit(value) => return Call::new(cache, Found::Hit(value)),
-            Joined::Lead(leader) => return lead(cache, &site, leader, tier),
+            Joined::Lead(leader) => return lead(cache, site, leader, tier),
             Joined::Wait(waiter) => waiter,
         };
         match waiter.wait_async().await {
@@ -380,7 +380,7 @@ where
 }
 
 /// A miss: registers the cache, then asks the tier, whose value is stored in process.
-#[inline]
+#[inline(always)]
 fn miss<V, C: Memo<V>, T: Fetch<V>, M: SameKey<C::Key>>(
     cache: C,
     site: &Site,
@@ -398,7 +398,7 @@ fn miss<V, C: Memo<V>, T: Fetch<V>, M: SameKey<C::Key>>(
 }
 
 /// A flight to lead: as [`miss`], the tier's value landing the flight.
-#[inline]
+#[inline(always)]
 fn lead<V, C: Memo<V>, T: Fetch<V>, M: SameKey<C::Key>>(
     cache: C,
     site: &Site,
@@ -432,8 +432,8 @@ impl<V, C: Memo<V>, T: Settle<V>, M> Call<V, C, T, M> {
         // cannot be a key, said where the key is made), the method is still found.
         M: SameKey<C::Key>,
     {
-        let Call { cache, found, .. } = self;
-        match found {
+        let cache = self.cache;
+        match self.found {
             Found::Hit(value) => Returned::returned(value),
             Found::Direct => body(),
             Found::Miss(slot, pending) => {
@@ -509,7 +509,7 @@ mod tests {
     where
         Plain: Returns<R, V>,
     {
-        Handle(cache, ()).call(SITE, (arg(&key), ()), NoTier).run::<Plain, _>(|| {
+        Handle(cache, ()).call(&SITE, (arg(&key), ()), NoTier).run::<Plain, _>(|| {
             runs.set(runs.get() + 1);
             body()
         })
@@ -530,7 +530,7 @@ mod tests {
     fn the_return_policy_keeps_oks_and_somes_only() {
         static RESULTS: Cache<u64> = Cache::new(None, false, 1, None);
         let call = |key: u64, result: Result<u64, String>| {
-            Handle(&RESULTS, ()).call(SITE, (arg(&key), ()), NoTier).run::<OkValues, _>(|| result)
+            Handle(&RESULTS, ()).call(&SITE, (arg(&key), ()), NoTier).run::<OkValues, _>(|| result)
         };
         assert_eq!(call(1, Err("no".into())), Err("no".to_string()));
         assert_eq!(call(1, Ok(5)), Ok(5), "an Err is not cached");
@@ -538,7 +538,7 @@ mod tests {
 
         static OPTIONS: Cache<Option<u64>> = Cache::new(None, false, 1, None);
         let call = |key: u64, value: Option<u64>| {
-            Handle(&OPTIONS, ()).call(SITE, (arg(&key), ()), NoTier).run::<SomeValues, _>(|| value)
+            Handle(&OPTIONS, ()).call(&SITE, (arg(&key), ()), NoTier).run::<SomeValues, _>(|| value)
         };
         assert_eq!(call(1, None), None);
         assert_eq!(call(1, Some(4)), Some(4), "a None is not cached");
@@ -567,7 +567,7 @@ mod tests {
                 scope.spawn(|| {
                     barrier.wait();
                     let value =
-                        Handle(&CACHE, ()).call(site, (arg(&7u64), ()), NoTier).run::<Plain, _>(|| {
+                        Handle(&CACHE, ()).call(&site, (arg(&7u64), ()), NoTier).run::<Plain, _>(|| {
                             runs.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
                             std::thread::sleep(core::time::Duration::from_millis(50));
                             49
@@ -584,10 +584,10 @@ mod tests {
     fn a_call_inside_its_own_flight_runs_directly() {
         static CACHE: Cache<u64> = Cache::new(None, false, 1, None);
         let site = Site { single_flight: true, ..SITE };
-        let inner = || Handle(&CACHE, ()).call(site, (arg(&1u64), ()), NoTier).run::<Plain, _>(|| 10);
+        let inner = || Handle(&CACHE, ()).call(&site, (arg(&1u64), ()), NoTier).run::<Plain, _>(|| 10);
         // The body calls its own key: waiting for itself would deadlock.
-        let outer = Handle(&CACHE, ()).call(site, (arg(&1u64), ()), NoTier).run::<Plain, _>(|| inner() + 1);
+        let outer = Handle(&CACHE, ()).call(&site, (arg(&1u64), ()), NoTier).run::<Plain, _>(|| inner() + 1);
         assert_eq!(outer, 11);
-        assert_eq!(Handle(&CACHE, ()).call(site, (arg(&1u64), ()), NoTier).run::<Plain, _>(|| 0), 11);
+        assert_eq!(Handle(&CACHE, ()).call(&site, (arg(&1u64), ()), NoTier).run::<Plain, _>(|| 0), 11);
     }
 }

@@ -39,7 +39,7 @@ fn call<P: Policy>(cache: &'static Cache<P>, key: u64, runs: &AtomicU64) -> u64
 where
     Cache<P>: Send + Sync,
 {
-    Handle(cache, ()).call(SITE, (arg(&key), ()), NoTier).run::<Plain, _>(|| {
+    Handle(cache, ()).call(&SITE, (arg(&key), ()), NoTier).run::<Plain, _>(|| {
         runs.fetch_add(1, SeqCst);
         thread::yield_now(); // the body takes time: let others run meanwhile
         body(key)
@@ -136,7 +136,7 @@ fn shards_share_one_bound_under_races() {
 /// One call under `single_flight`, blocking while another call computes its key.
 fn call_flight(cache: &'static Cache<Lru>, key: u64, runs: &AtomicU64) -> u64 {
     let site = Site { single_flight: true, ..SITE };
-    Handle(cache, ()).call(site, (arg(&key), ()), NoTier).run::<Plain, _>(|| {
+    Handle(cache, ()).call(&site, (arg(&key), ()), NoTier).run::<Plain, _>(|| {
         runs.fetch_add(1, SeqCst);
         thread::yield_now();
         body(key)
@@ -155,7 +155,7 @@ fn call_flight_async(
     let site = Site { single_flight: true, ..SITE };
     let abandoned = Cell::new(false);
     let mut call = pin!(async {
-        let call = Handle(cache, ()).call_async(site, (arg(&key), ()), NoTier).await;
+        let call = Handle(cache, ()).call_async(&site, (arg(&key), ()), NoTier).await;
         call.run_async::<Plain, _, _>(|| async {
             runs.fetch_add(1, SeqCst);
             shuttle::future::yield_now().await;
