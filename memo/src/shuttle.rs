@@ -52,6 +52,7 @@ fn scenario(maxsize: Option<usize>, shards: usize, threads: u64, calls: u64, key
     run(
         Box::leak(Box::new(Cache::<Lru>::new(maxsize, false, shards, None))),
         maxsize,
+        shards,
         threads,
         calls,
         keys,
@@ -60,6 +61,7 @@ fn scenario(maxsize: Option<usize>, shards: usize, threads: u64, calls: u64, key
     run(
         Box::leak(Box::new(Cache::<Clock>::new(maxsize, false, shards, None))),
         maxsize,
+        shards,
         threads,
         calls,
         keys,
@@ -71,6 +73,7 @@ fn scenario(maxsize: Option<usize>, shards: usize, threads: u64, calls: u64, key
 fn run<P: Policy>(
     cache: &'static Cache<P>,
     maxsize: Option<usize>,
+    shards: usize,
     threads: u64,
     calls: u64,
     keys: u64,
@@ -85,8 +88,13 @@ fn run<P: Policy>(
                 for i in 0..calls {
                     let key = (t + i) % keys;
                     assert_eq!(call(cache, key, runs), body(key));
+                    // `cache_info` reads the shards one after another: while a clear runs, its
+                    // sum can exceed the bound that the shards' shared count keeps at every
+                    // instant (checked once the threads are done).
                     let info = cache.cache_info();
-                    assert!(maxsize.is_none_or(|maxsize| info.currsize <= maxsize), "{info}");
+                    if shards == 1 || !clear {
+                        assert!(maxsize.is_none_or(|maxsize| info.currsize <= maxsize), "{info}");
+                    }
                 }
             })
         })
